@@ -1,0 +1,1 @@
+"""Telegram adapter on python-telegram-bot (see the Telegram issue)."""

@@ -1,0 +1,1 @@
+"""TMDb catalog adapter on httpx (see the TMDb issue)."""

@@ -1,0 +1,98 @@
+"""Composition root: the one place that picks concrete infrastructure and wires it.
+
+Everything else receives its collaborators; this module (with the CLI calling
+it) is where SQLAlchemy storage, the bundled catalog and the adapters meet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import MovieBot, utc_now
+from bot.catalog_import import SourceRow, import_rows, seed_if_empty
+from bot.config import Config
+from domain.models import ImportSummary
+from storage import movielens
+from storage.database import Database
+from storage.uow import SqlUnitOfWorkFactory
+
+log = logging.getLogger("moviebot")
+
+
+@dataclass
+class Runtime:
+    """What a running moviebot is made of."""
+
+    config: Config
+    db: Database
+    uow: SqlUnitOfWorkFactory
+    bot: MovieBot
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def build(config: Config, *, clock: Callable[[], dt.datetime] = utc_now) -> Runtime:
+    """Open the database, migrate it, seed the bundled catalog if empty, build the bot."""
+    db = Database(config.database_url())
+    await db.upgrade()
+    uow = SqlUnitOfWorkFactory(db)
+    if config.catalog.seed_bundled:
+        added = await seed_if_empty(uow, movielens.read_bundled, clock())
+        if added:
+            log.info("seeded the bundled catalog with %d movies", added)
+    bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size)
+    return Runtime(config=config, db=db, uow=uow, bot=bot)
+
+
+def configure_logging(config: Config) -> None:
+    logging.basicConfig(level=config.bot.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise in a chat
+
+
+async def chat(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
+    """Run the console adapter until input ends."""
+    from adapters.console.chat import ConsoleChat
+
+    runtime = await build(config)
+    try:
+        await ConsoleChat(runtime.bot, out, echo=echo).run(lines, prompt=prompt)
+    finally:
+        await runtime.close()
+
+
+async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool) -> None:
+    """Start every adapter whose token is configured; with none, the console chat."""
+    platforms = [name for name, token in (("telegram", config.secrets.telegram_token), ("discord", config.secrets.discord_token)) if token]
+    if platforms:
+        log.error("the %s adapter is not available in this version; starting the console chat instead", " and ".join(platforms))
+    await chat(config, lines, out, echo=not prompt, prompt=prompt)
+
+
+async def import_catalog(config: Config, path: Path, progress: Callable[[int, int], None]) -> ImportSummary:
+    """Import a MovieLens file or folder into the catalog."""
+    rows = movielens.read_movielens(path)  # raises ValueError for unknown formats before any write
+    total = movielens.count_rows(path)
+    runtime = await build(config)
+    try:
+        source = (SourceRow(r.draft, r.skip_reason) for r in rows)
+        return await import_rows(runtime.uow, source, utc_now(), lambda done: progress(done, total))
+    finally:
+        await runtime.close()
+
+
+async def upgrade(config: Config) -> str:
+    """Apply migrations; returns a printable description of the database."""
+    db = Database(config.database_url())
+    try:
+        await db.upgrade()
+    finally:
+        await db.dispose()
+    return repr(db)
+

@@ -1,0 +1,281 @@
+"""Screens: turn domain values into Replies. Pure functions, no storage.
+
+Keeping layout here means every platform shows the same screen, and intents
+stay about what happens rather than how it looks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
+from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
+from domain.models import Activity, ActivityKind, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
+from domain.text import clip
+
+STAR = "★"
+EMPTY_STAR = "☆"
+OPEN_BUTTONS_PER_ROW = 3
+
+
+def stars(n: int) -> str:
+    return STAR * n + EMPTY_STAR * (5 - n)
+
+
+def ago(when: dt.datetime, now: dt.datetime) -> str:
+    """Human time distance: 'just now', '5 min ago', '3 h ago', '2 days ago', or a date."""
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 86400 * 14:
+        days = int(seconds // 86400)
+        return "yesterday" if days == 1 else f"{days} days ago"
+    return when.date().isoformat()
+
+
+def movie_line(n: int, movie: Movie, suffix: str = "") -> Line:
+    genres = ", ".join(movie.genres[:3])
+    parts: list[str] = [f"{n}. "]
+    tail = f" · {genres}" if genres else ""
+    return line(*parts, bold(clip(movie.label, 90)), tail + suffix)
+
+
+def card_for(movie: Movie, stats: RatingStats, status: MovieStatus, poster_url: str | None) -> MovieCard:
+    return MovieCard(
+        movie_id=movie.id,
+        title=movie.title,
+        year=movie.year,
+        genres=movie.genres,
+        overview=movie.overview,
+        poster_url=poster_url,
+        runtime=movie.runtime,
+        average=stats.average,
+        ratings=stats.count,
+        your_stars=status.stars,
+        your_review=status.review,
+        favorite=status.favorite,
+        on_watchlist=status.on_watchlist,
+        watched=status.watched,
+        tmdb_id=movie.tmdb_id,
+    )
+
+
+def card_lines(card: MovieCard) -> tuple[Line, ...]:
+    """The card as text, for platforms without rich cards (console, Telegram captions)."""
+    title = f"{card.title} ({card.year})" if card.year else card.title
+    lines: list[Line] = [line("🎬 ", bold(clip(title, 200)))]
+    facts = [", ".join(card.genres)] if card.genres else []
+    if card.runtime:
+        facts.append(f"{card.runtime} min")
+    if facts:
+        lines.append(line(" · ".join(facts)))
+    if card.average is not None:
+        lines.append(line(f"{STAR} {card.average:.1f}/5 from {card.ratings} rating{'s' if card.ratings != 1 else ''}"))
+    else:
+        lines.append(line(italic("No ratings yet")))
+    mine: list[str] = []
+    if card.favorite:
+        mine.append("❤ favorite")
+    if card.watched:
+        mine.append("✓ watched")
+    elif card.on_watchlist:
+        mine.append("on your watchlist")
+    if card.your_stars:
+        mine.append(f"you rated {stars(card.your_stars)}")
+    if mine:
+        lines.append(line(italic(" · ".join(mine))))
+    if card.your_review:
+        lines.append(line("Your review: ", italic(f"“{clip(card.your_review, 300)}”")))
+    if card.overview:
+        lines.append(line(clip(card.overview, 600)))
+    return tuple(lines)
+
+
+def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...]:
+    mid = card.movie_id
+    first = (
+        Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid)) if card.favorite else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid)),
+        Button("➖ Watchlist", MovieAction(MovieOp.WATCHLIST_REMOVE, mid))
+        if card.on_watchlist
+        else Button("➕ Watchlist", MovieAction(MovieOp.WATCHLIST_ADD, mid)),
+    )
+    if not card.watched:
+        first += (Button("👁 Watched", MovieAction(MovieOp.WATCHED, mid)),)
+    rows: list[tuple[Button, ...]] = [first]
+    if picker:
+        rows.append(tuple(Button(STAR * n, RateAction(mid, n)) for n in range(1, 6)))
+    else:
+        second = [Button(f"⭐ {'Re-rate' if card.your_stars else 'Rate'}", MovieAction(MovieOp.RATE_PICKER, mid))]
+        if card.your_stars:
+            second.append(Button("✍ Review", MovieAction(MovieOp.REVIEW_PROMPT, mid)))
+        if card.ratings:
+            second.append(Button("💬 Reviews", ReviewsPage(mid, 1)))
+        rows.append(tuple(second))
+    return tuple(rows)
+
+
+def card_reply(card: MovieCard, *, picker: bool = False, edit: bool = False, toast: str | None = None, note: str | None = None) -> Reply:
+    """A card reply; `text` holds only what is said around the card (see full_text)."""
+    text = (line(note),) if note else ()
+    return Reply(text=text, card=card, buttons=card_buttons(card, picker), edit=edit, toast=toast)
+
+
+def full_text(reply: Reply) -> tuple[Line, ...]:
+    """The reply's text with the card laid out as text, for platforms without rich cards."""
+    return reply.text + card_lines(reply.card) if reply.card else reply.text
+
+
+def nav_row(page: Page[object], make: Callable[[int], Action]) -> tuple[Button, ...]:
+    row: list[Button] = []
+    if page.has_previous:
+        row.append(Button("‹ Previous", make(page.page - 1)))
+    if page.has_next:
+        row.append(Button("Next ›", make(page.page + 1)))
+    return tuple(row)
+
+
+def list_reply(
+    title: str,
+    page: Page[object],
+    lines: Sequence[Line],
+    movies: Sequence[Movie],
+    make_page: Callable[[int], Action],
+    *,
+    empty: str,
+    subtitle: str | None = None,
+    edit: bool = False,
+    ephemeral: bool = False,
+    open_op: MovieOp = MovieOp.OPEN,
+) -> Reply:
+    """A numbered list with open buttons and previous / next paging."""
+    header: list[Line] = [line(bold(f"{title} ({page.total})"))]
+    if subtitle:
+        header.append(line(italic(subtitle)))
+    if not page.items:
+        beyond = page.total and page.page > page.pages
+        return Reply(text=tuple(header) + (line(f"This list has only {page.pages} page(s)." if beyond else empty),), edit=edit, ephemeral=ephemeral)
+    footer = (line(italic(f"Page {page.page} of {page.pages}")),) if page.pages > 1 else ()
+    opens = [Button(clip(f"{page.offset + i + 1}. {m.title}", 28), MovieAction(open_op, m.id)) for i, m in enumerate(movies)]
+    rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
+    nav = nav_row(page, make_page)
+    if nav:
+        rows.append(nav)
+    return Reply(text=tuple(header) + tuple(lines) + footer, buttons=tuple(rows), edit=edit, ephemeral=ephemeral)
+
+
+def listed_lines(page: Page[ListedMovie], now: dt.datetime) -> list[Line]:
+    out = []
+    for i, item in enumerate(page.items):
+        extra = f" · {stars(item.your_stars)}" if item.your_stars else ""
+        when = item.watched_at or item.added_at
+        verb = "watched" if item.watched_at else "added"
+        out.append(movie_line(page.offset + i + 1, item.movie, f"{extra} · {verb} {ago(when, now)}"))
+    return out
+
+
+def choice_reply(prompt: str, movies: Sequence[Movie], action_for: Callable[[Movie], Action]) -> Reply:
+    """Ask which movie was meant, showing years so same-titled films can be told apart."""
+    buttons = [Button(clip(m.label, 40), action_for(m)) for m in movies[:10]]
+    rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+    text = (line(prompt),) + tuple(movie_line(i + 1, m) for i, m in enumerate(movies[:10]))
+    return Reply(text=text, buttons=rows)
+
+
+_ACTIVITY_WORDS = {
+    ActivityKind.FAVORITE_ADDED: "❤ Added to favorites",
+    ActivityKind.FAVORITE_REMOVED: "💔 Removed from favorites",
+    ActivityKind.WATCHLIST_ADDED: "➕ Added to watchlist",
+    ActivityKind.WATCHLIST_REMOVED: "➖ Removed from watchlist",
+    ActivityKind.WATCHED: "👁 Watched",
+    ActivityKind.RATED: "⭐ Rated",
+    ActivityKind.REVIEWED: "✍ Reviewed",
+}
+
+
+def activity_line(entry: Activity, now: dt.datetime) -> Line:
+    detail = f" {stars(int(entry.detail))}" if entry.kind is ActivityKind.RATED and entry.detail and entry.detail.isdigit() else ""
+    return line(f"{_ACTIVITY_WORDS[entry.kind]} ", bold(clip(entry.movie.label, 90)), f"{detail} · {ago(entry.at, now)}")
+
+
+def history_reply(recent: Page[ListedMovie], removed: Sequence[Activity], page: Page[Activity], now: dt.datetime, edit: bool) -> Reply:
+    text: list[Line] = []
+    if page.page == 1:
+        text.append(line(bold("Recently added")))
+        text.extend(line("• ", bold(clip(i.movie.label, 90)), f" · {ago(i.added_at, now)}") for i in recent.items)
+        if not recent.items:
+            text.append(line(italic("No favorites yet.")))
+        text.append(line(bold("Recently removed")))
+        text.extend(line("• ", bold(clip(a.movie.label, 90)), f" · {ago(a.at, now)}") for a in removed)
+        if not removed:
+            text.append(line(italic("Nothing removed.")))
+        text.append(line(""))
+    text.append(line(bold(f"Activity ({page.total})")))
+    if not page.items:
+        text.append(line(italic("Nothing yet: try /search and ❤ a movie.")))
+    text.extend(activity_line(a, now) for a in page.items)
+    if page.pages > 1:
+        text.append(line(italic(f"Page {page.page} of {page.pages}")))
+    nav = nav_row(page, lambda p: PageAction(ListName.HISTORY, p))
+    return Reply(text=tuple(text), buttons=(nav,) if nav else (), edit=edit, ephemeral=True)
+
+
+def reviews_reply(movie: Movie, stats: RatingStats, page: Page[Review], now: dt.datetime, edit: bool) -> Reply:
+    avg = f"{STAR} {stats.average:.1f}/5 from {stats.count} rating(s)" if stats.average is not None else "No ratings yet"
+    text: list[Line] = [line(bold(f"Reviews of {clip(movie.label, 100)}")), line(avg)]
+    if not page.items:
+        text.append(line(italic("No written reviews yet. Rate it and add yours!")))
+    for r in page.items:
+        text.append(line(bold(clip(r.author, 40)), f" {stars(r.stars)} · {ago(r.updated_at, now)}"))
+        text.append(line(italic(f"“{clip(r.text, 500)}”")))
+    nav = nav_row(page, lambda p: ReviewsPage(movie.id, p))
+    rows: list[tuple[Button, ...]] = [nav] if nav else []
+    rows.append((Button("🎬 Back to movie", MovieAction(MovieOp.OPEN, movie.id)),))
+    return Reply(text=tuple(text), buttons=tuple(rows), edit=edit)
+
+
+def profile_reply(user: User, profile: Profile) -> Reply:
+    avg = f"{profile.average_given:.1f}" if profile.average_given is not None else "–"
+    genres = ", ".join(profile.top_genres) if profile.top_genres else "not enough data yet"
+    text = (
+        line(bold(f"👤 {clip(user.display_name, 60)}")),
+        line(f"❤ Favorites: {profile.favorites}"),
+        line(f"🎞 Watchlist: {profile.to_watch} to watch, {profile.watched} watched"),
+        line(f"⭐ Ratings: {profile.ratings} (average given {avg})"),
+        line(f"🎭 Top genres: {genres}"),
+        line(f"📅 Member since {profile.member_since.date().isoformat()}"),
+    )
+    rows = (
+        (
+            Button("❤ Favorites", PageAction(ListName.FAVORITES, 1)),
+            Button("🎞 Watchlist", PageAction(ListName.WATCHLIST, 1)),
+            Button("🕘 History", PageAction(ListName.HISTORY, 1)),
+        ),
+    )
+    return Reply(text=text, buttons=rows, ephemeral=True)
+
+
+def settings_reply(user: User, *, edit: bool = False, toast: str | None = None, note: str | None = None) -> Reply:
+    s = user.settings
+    onoff = {True: "on", False: "off"}
+    text: list[Line] = [line(note)] if note else []
+    text += [
+        line(bold("⚙ Settings")),
+        line(f"Language: {s.language}"),
+        line(f"Timezone: {s.timezone}"),
+        line(f"Region (where to watch): {s.region}"),
+        line(f"Watchlist reminders: {onoff[s.reminders]}"),
+        line(f"Weekly picks: {onoff[s.weekly_picks]}"),
+        line(italic("Change with /settings timezone Europe/Berlin, /settings region DE, /settings reminders off, /settings weekly on")),
+    ]
+    rows = (
+        (
+            Button(f"🔔 Reminders: {onoff[s.reminders]}", ToggleSetting(Setting.REMINDERS)),
+            Button(f"📬 Weekly picks: {onoff[s.weekly_picks]}", ToggleSetting(Setting.WEEKLY)),
+        ),
+    )
+    return Reply(text=tuple(text), buttons=rows, ephemeral=True, edit=edit, toast=toast)

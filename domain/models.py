@@ -1,0 +1,244 @@
+"""Domain values: what moviebot knows about movies, users and their lists.
+
+These are plain frozen dataclasses so every layer can pass them around without
+dragging the ORM or a chat library along; storage maps its rows onto them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_REVIEW_LENGTH = 500
+MIN_STARS = 1
+MAX_STARS = 5
+
+
+class Platform(str, Enum):
+    """Where a user talks to us from; one user may have several identities."""
+
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    CONSOLE = "console"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """A user's address on one platform (the platform's own user id)."""
+
+    platform: Platform
+    external_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """Preferences a user can change with /settings."""
+
+    language: str = "en"
+    timezone: str = "UTC"
+    region: str = "US"
+    reminders: bool = True
+    weekly_picks: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """An internal user; platform identities point at it."""
+
+    id: int
+    display_name: str
+    settings: UserSettings
+    created_at: dt.datetime
+    reachable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class MovieDraft:
+    """A movie as a source describes it, before it has an internal id.
+
+    Catalog sources (the bundled file, MovieLens imports, TMDb) produce drafts;
+    storage upserts them, matching on source ids first, then title + year.
+    """
+
+    title: str
+    year: int | None = None
+    genres: tuple[str, ...] = ()
+    tmdb_id: int | None = None
+    imdb_id: str | None = None
+    movielens_id: int | None = None
+    original_title: str | None = None
+    release_date: dt.date | None = None
+    overview: str | None = None
+    poster_path: str | None = None
+    runtime: int | None = None
+    popularity: float = 0.0
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Movie:
+    """A movie in our catalog, with its internal id."""
+
+    id: int
+    title: str
+    year: int | None = None
+    genres: tuple[str, ...] = ()
+    tmdb_id: int | None = None
+    imdb_id: str | None = None
+    movielens_id: int | None = None
+    original_title: str | None = None
+    release_date: dt.date | None = None
+    overview: str | None = None
+    poster_path: str | None = None
+    runtime: int | None = None
+    popularity: float = 0.0
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """Title with the year, the way people tell same-titled films apart."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class RatingStats:
+    """Average stars and how many ratings it is based on."""
+
+    average: float | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """One user's stars (and optional review) for one movie."""
+
+    user_id: int
+    movie_id: int
+    stars: int
+    review: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A rating with text, as shown in /reviews."""
+
+    author: str
+    stars: int
+    text: str
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ListedMovie:
+    """A movie on someone's favorites or watchlist, with list-specific facts."""
+
+    movie: Movie
+    added_at: dt.datetime
+    watched_at: dt.datetime | None = None
+    note: str | None = None
+    your_stars: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MovieStatus:
+    """Where one movie stands for one user; drives the card's buttons."""
+
+    favorite: bool = False
+    on_watchlist: bool = False
+    watched: bool = False
+    stars: int | None = None
+    review: str | None = None
+
+
+class ActivityKind(str, Enum):
+    """Things a user did, recorded append-only in their history."""
+
+    FAVORITE_ADDED = "favorite_added"
+    FAVORITE_REMOVED = "favorite_removed"
+    WATCHLIST_ADDED = "watchlist_added"
+    WATCHLIST_REMOVED = "watchlist_removed"
+    WATCHED = "watched"
+    RATED = "rated"
+    REVIEWED = "reviewed"
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One entry of a user's history."""
+
+    kind: ActivityKind
+    movie: Movie
+    at: dt.datetime
+    detail: str | None = None
+
+
+class UpsertOutcome(str, Enum):
+    """What a catalog upsert did with a draft."""
+
+    ADDED = "added"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class ChangeOutcome(str, Enum):
+    """What an add or remove did, so replies can say 'already in your favorites'."""
+
+    DONE = "done"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """Numbers for /profile."""
+
+    favorites: int
+    to_watch: int
+    watched: int
+    ratings: int
+    average_given: float | None
+    top_genres: tuple[str, ...]
+    member_since: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a longer list; pages count from 1."""
+
+    items: tuple[T, ...]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1, so an empty list still has page 1)."""
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What a catalog import did, with reasons for anything skipped."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)

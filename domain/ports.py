@@ -1,0 +1,139 @@
+"""Ports: what the application needs from storage and catalogs, as Protocols.
+
+storage/ and adapters/tmdb implement these; bot/ depends only on them, so tests
+and alternative backends can stand in without the application noticing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from domain.models import (
+    Activity,
+    ChangeOutcome,
+    Identity,
+    ListedMovie,
+    Movie,
+    MovieDraft,
+    MovieStatus,
+    Page,
+    Profile,
+    RatingStats,
+    Review,
+    User,
+    UpsertOutcome,
+    UserSettings,
+)
+from domain.query import ListFilter, SearchQuery
+
+
+class UserRepository(Protocol):
+    """Users and their platform identities."""
+
+    async def find(self, identity: Identity) -> User | None: ...
+
+    async def get_or_create(self, identity: Identity, display_name: str, now: dt.datetime) -> User: ...
+
+    async def get(self, user_id: int) -> User | None: ...
+
+    async def update_settings(self, user_id: int, settings: UserSettings) -> None: ...
+
+    async def set_reachable(self, user_id: int, reachable: bool) -> None: ...
+
+
+class MovieRepository(Protocol):
+    """The local catalog: every movie a user can list, rate or review."""
+
+    async def get(self, movie_id: int) -> Movie | None: ...
+
+    async def get_by_tmdb(self, tmdb_id: int) -> Movie | None: ...
+
+    async def find_by_title(self, title: str, year: int | None) -> list[Movie]: ...
+
+    async def search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]: ...
+
+    async def popular(self, page: int, page_size: int, genres: Sequence[str] = (), exclude_user: int | None = None) -> Page[Movie]: ...
+
+    async def upsert(self, draft: MovieDraft, now: dt.datetime) -> tuple[Movie, UpsertOutcome]: ...
+
+    async def bulk_insert(self, drafts: Sequence[MovieDraft], now: dt.datetime) -> int: ...
+
+    async def count(self) -> int: ...
+
+
+class LibraryRepository(Protocol):
+    """A user's favorites, watchlist, ratings and history."""
+
+    async def add_favorite(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def remove_favorite(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def add_to_watchlist(self, user_id: int, movie_id: int, now: dt.datetime, note: str | None) -> ChangeOutcome: ...
+
+    async def remove_from_watchlist(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def mark_watched(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def rate(self, user_id: int, movie_id: int, stars: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def review(self, user_id: int, movie_id: int, text: str, now: dt.datetime) -> bool: ...
+
+    async def status(self, user_id: int, movie_id: int) -> MovieStatus: ...
+
+    async def statuses(self, user_id: int, movie_ids: Sequence[int]) -> dict[int, MovieStatus]: ...
+
+    async def rating_stats(self, movie_id: int) -> RatingStats: ...
+
+    async def favorites(self, user_id: int, flt: ListFilter, page: int, page_size: int) -> Page[ListedMovie]: ...
+
+    async def watchlist(self, user_id: int, flt: ListFilter, page: int, page_size: int, watched: bool | None) -> Page[ListedMovie]: ...
+
+    async def reviews(self, movie_id: int, page: int, page_size: int) -> Page[Review]: ...
+
+    async def history(self, user_id: int, page: int, page_size: int) -> Page[Activity]: ...
+
+    async def recently_removed_favorites(self, user_id: int, limit: int) -> list[Activity]: ...
+
+    async def profile(self, user_id: int) -> Profile: ...
+
+
+class TokenRepository(Protocol):
+    """Free text (a search query, a list filter) kept server-side behind a short token.
+
+    Button payloads must stay under 64 bytes and must not carry user text, so a
+    paging button refers to its query by token; tokens expire.
+    """
+
+    async def put(self, text: str, now: dt.datetime) -> str: ...
+
+    async def get(self, token: str, now: dt.datetime) -> str | None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction per intent: everything commits together or not at all."""
+
+    users: UserRepository
+    movies: MovieRepository
+    library: LibraryRepository
+    tokens: TokenRepository
+    writable: bool
+
+    async def commit(self) -> None: ...
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; `write=True` when the intent may change data."""
+
+    def __call__(self, write: bool = False) -> UnitOfWork: ...
+
+
+class Clock(Protocol):
+    """Current time, injectable so tests control it."""
+
+    def __call__(self) -> dt.datetime: ...

@@ -1,0 +1,282 @@
+"""The local catalog: search, lookups and upserts of movies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.models import Movie, MovieDraft, Page, UpsertOutcome
+from domain.query import SearchQuery
+from domain.text import normalize, strip_article
+from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
+from storage.sql import contains_all, like_pattern, upsert_insert
+
+_FIELDS = (
+    "title",
+    "year",
+    "tmdb_id",
+    "imdb_id",
+    "movielens_id",
+    "original_title",
+    "release_date",
+    "overview",
+    "poster_path",
+    "runtime",
+    "popularity",
+)
+
+
+def _search_columns(title: str, original_title: str | None) -> dict[str, str]:
+    norm_title = normalize(title)
+    norm_original = normalize(original_title) if original_title else ""
+    return {
+        "norm_title": norm_title[:300],
+        "norm_core": strip_article(norm_title)[:300],
+        "norm_all": f"{norm_title} {norm_original}".strip()[:700],
+    }
+
+
+def to_movie(row: MovieRow, genres: Sequence[str] = ()) -> Movie:
+    """Map a row (plus its genre names) to the domain value."""
+    return Movie(
+        id=row.id,
+        title=row.title,
+        year=row.year,
+        genres=tuple(genres),
+        tmdb_id=row.tmdb_id,
+        imdb_id=row.imdb_id,
+        movielens_id=row.movielens_id,
+        original_title=row.original_title,
+        release_date=row.release_date,
+        overview=row.overview,
+        poster_path=row.poster_path,
+        runtime=row.runtime,
+        popularity=row.popularity,
+        keywords=tuple(k for k in row.keywords.split("|") if k),
+    )
+
+
+def genre_filter(genre: str) -> Any:
+    """EXISTS clause: the movie has this genre."""
+    return exists().where(
+        MovieGenreRow.movie_id == MovieRow.id,
+        MovieGenreRow.genre_id == GenreRow.id,
+        GenreRow.name == genre,
+    )
+
+
+def title_filter(text: str) -> list[Any]:
+    """Every word of the text must appear in the title or original title."""
+    return contains_all(MovieRow.norm_all, normalize(text).split())
+
+
+class SqlMovieRepository:
+    """MovieRepository on SQLAlchemy."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._genre_ids: dict[str, int] | None = None
+
+    async def genres_of(self, movie_ids: Sequence[int]) -> dict[int, list[str]]:
+        """Genre names for many movies in one query, in a stable order."""
+        if not movie_ids:
+            return {}
+        rows = await self._session.execute(
+            select(MovieGenreRow.movie_id, GenreRow.name)
+            .join(GenreRow, GenreRow.id == MovieGenreRow.genre_id)
+            .where(MovieGenreRow.movie_id.in_(movie_ids))
+            .order_by(MovieGenreRow.movie_id, GenreRow.name)
+        )
+        found: dict[int, list[str]] = defaultdict(list)
+        for movie_id, name in rows:
+            found[movie_id].append(name)
+        return found
+
+    async def hydrate(self, rows: Sequence[MovieRow]) -> list[Movie]:
+        """Turn rows into Movies with their genres attached."""
+        genres = await self.genres_of([r.id for r in rows])
+        return [to_movie(r, genres.get(r.id, ())) for r in rows]
+
+    async def _one(self, stmt: Select[tuple[MovieRow]]) -> Movie | None:
+        row = (await self._session.execute(stmt)).scalar_one_or_none()
+        return (await self.hydrate([row]))[0] if row else None
+
+    async def get(self, movie_id: int) -> Movie | None:
+        return await self._one(select(MovieRow).where(MovieRow.id == movie_id))
+
+    async def get_by_tmdb(self, tmdb_id: int) -> Movie | None:
+        return await self._one(select(MovieRow).where(MovieRow.tmdb_id == tmdb_id))
+
+    async def find_by_title(self, title: str, year: int | None) -> list[Movie]:
+        """Movies whose title is exactly this (ignoring case, accents and a leading article)."""
+        norm = normalize(title)
+        if not norm:
+            return []
+        stmt = select(MovieRow).where(or_(MovieRow.norm_title == norm, MovieRow.norm_core == strip_article(norm)))
+        if year is not None:
+            stmt = stmt.where(MovieRow.year == year)
+        rows = (await self._session.execute(stmt.order_by(MovieRow.popularity.desc(), MovieRow.id).limit(25))).scalars().all()
+        return await self.hydrate(rows)
+
+    async def search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
+        """Search ranked exact > prefix > word > substring, then by popularity."""
+        conditions: list[Any] = []
+        if query.movie_id is not None:
+            conditions.append(MovieRow.id == query.movie_id)
+        if query.tmdb_id is not None:
+            conditions.append(MovieRow.tmdb_id == query.tmdb_id)
+        conditions.extend(genre_filter(g) for g in query.genres)
+        if query.years:
+            conditions.append(or_(*(MovieRow.year.between(lo, hi) for lo, hi in query.years)))
+        rank: Any = literal(0)
+        if query.title:
+            norm = normalize(query.title)
+            if not norm:
+                return Page(items=(), page=page, page_size=page_size, total=0)
+            core = strip_article(norm)
+            conditions.extend(title_filter(norm))
+            rank = case(
+                (or_(MovieRow.norm_title == norm, MovieRow.norm_core == core), 0),
+                (or_(MovieRow.norm_core.like(like_pattern(core, ""), escape="\\"), MovieRow.norm_title.like(like_pattern(norm, ""), escape="\\")), 1),
+                ((literal(" ") + MovieRow.norm_title).like(like_pattern(" " + norm), escape="\\"), 2),
+                (MovieRow.norm_title.like(like_pattern(norm), escape="\\"), 3),
+                else_=4,
+            )
+        where = and_(*conditions) if conditions else literal(True)
+        total = (await self._session.execute(select(func.count()).select_from(MovieRow).where(where))).scalar_one()
+        stmt = (
+            select(MovieRow)
+            .where(where)
+            .order_by(rank, MovieRow.popularity.desc(), MovieRow.year.desc(), MovieRow.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        rows = (await self._session.execute(stmt)).scalars().all()
+        return Page(items=tuple(await self.hydrate(rows)), page=page, page_size=page_size, total=total)
+
+    async def popular(self, page: int, page_size: int, genres: Sequence[str] = (), exclude_user: int | None = None) -> Page[Movie]:
+        """Most popular movies, optionally in any of some genres and not yet seen by a user."""
+        conditions: list[Any] = []
+        if genres:
+            conditions.append(or_(*(genre_filter(g) for g in genres)))
+        if exclude_user is not None:
+            for table in (FavoriteRow, WatchlistRow, RatingRow):
+                conditions.append(~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id))
+        where = and_(*conditions) if conditions else literal(True)
+        total = (await self._session.execute(select(func.count()).select_from(MovieRow).where(where))).scalar_one()
+        rows = (
+            (
+                await self._session.execute(
+                    select(MovieRow).where(where).order_by(MovieRow.popularity.desc(), MovieRow.id).offset((page - 1) * page_size).limit(page_size)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return Page(items=tuple(await self.hydrate(rows)), page=page, page_size=page_size, total=total)
+
+    async def count(self) -> int:
+        return (await self._session.execute(select(func.count()).select_from(MovieRow))).scalar_one()
+
+    async def _genre_id_map(self, names: Sequence[str]) -> dict[str, int]:
+        """Ids for genre names, creating missing genres (idempotently)."""
+        if self._genre_ids is None:
+            self._genre_ids = dict((await self._session.execute(select(GenreRow.name, GenreRow.id))).all())
+        missing = [n for n in dict.fromkeys(names) if n not in self._genre_ids]
+        if missing:
+            await self._session.execute(upsert_insert(self._session, GenreRow.__table__).values([{"name": n} for n in missing]).on_conflict_do_nothing())
+            self._genre_ids = dict((await self._session.execute(select(GenreRow.name, GenreRow.id))).all())
+        return self._genre_ids
+
+    async def _set_genres(self, movie_id: int, genres: Sequence[str]) -> None:
+        ids = await self._genre_id_map(genres)
+        await self._session.execute(MovieGenreRow.__table__.delete().where(MovieGenreRow.movie_id == movie_id))
+        if genres:
+            await self._session.execute(MovieGenreRow.__table__.insert(), [{"movie_id": movie_id, "genre_id": ids[g]} for g in dict.fromkeys(genres)])
+
+    async def _match(self, draft: MovieDraft) -> MovieRow | None:
+        """Find the row a draft describes: by a source id first, then by title + year."""
+        for column, value in ((MovieRow.tmdb_id, draft.tmdb_id), (MovieRow.movielens_id, draft.movielens_id), (MovieRow.imdb_id, draft.imdb_id)):
+            if value is not None:
+                row = (await self._session.execute(select(MovieRow).where(column == value))).scalar_one_or_none()
+                if row is not None:
+                    return row
+        if draft.year is None:
+            return None
+        norm = normalize(draft.title)
+        candidates = (
+            (await self._session.execute(select(MovieRow).where(MovieRow.norm_title == norm, MovieRow.year == draft.year))).scalars().all()
+        )
+        # Only adopt a row that does not already belong to another source id.
+        for row in candidates:
+            if all(
+                getattr(row, name) is None or getattr(draft, name) is None or getattr(row, name) == getattr(draft, name)
+                for name in ("tmdb_id", "movielens_id", "imdb_id")
+            ):
+                return row
+        return None
+
+    async def upsert(self, draft: MovieDraft, now: dt.datetime) -> tuple[Movie, UpsertOutcome]:
+        """Add a movie or fill in what a source knows about an existing one."""
+        row = await self._match(draft)
+        if row is None:
+            row = MovieRow(**self._values(draft), updated_at=now)
+            self._session.add(row)
+            await self._session.flush()
+            await self._set_genres(row.id, draft.genres)
+            return (await self.hydrate([row]))[0], UpsertOutcome.ADDED
+        changed = False
+        for name in _FIELDS:
+            value = getattr(draft, name)
+            if value is not None and value != getattr(row, name) and not (name == "popularity" and not value):
+                setattr(row, name, value)
+                changed = True
+        if draft.keywords and "|".join(draft.keywords) != row.keywords:
+            row.keywords = "|".join(draft.keywords)
+            changed = True
+        current = (await self.genres_of([row.id])).get(row.id, [])
+        if draft.genres and sorted(draft.genres) != sorted(current):
+            await self._set_genres(row.id, draft.genres)
+            changed = True
+        if changed:
+            for key, value in _search_columns(row.title, row.original_title).items():
+                setattr(row, key, value)
+            row.updated_at = now
+            await self._session.flush()
+        return (await self.hydrate([row]))[0], UpsertOutcome.UPDATED if changed else UpsertOutcome.UNCHANGED
+
+    @staticmethod
+    def _values(draft: MovieDraft) -> dict[str, Any]:
+        values = {name: getattr(draft, name) for name in _FIELDS}
+        values["keywords"] = "|".join(draft.keywords)
+        values.update(_search_columns(draft.title, draft.original_title))
+        return values
+
+    async def bulk_insert(self, drafts: Sequence[MovieDraft], now: dt.datetime) -> int:
+        """Insert many new movies fast (seeding an empty catalog); returns how many."""
+        if not drafts:
+            return 0
+        ids = await self._genre_id_map([g for d in drafts for g in d.genres])
+        inserted = 0
+        for start in range(0, len(drafts), 2000):
+            chunk = drafts[start : start + 2000]
+            rows = [self._values(d) | {"updated_at": now} for d in chunk]
+            result = await self._session.execute(
+                upsert_insert(self._session, MovieRow.__table__).values(rows).on_conflict_do_nothing().returning(MovieRow.id, MovieRow.movielens_id, MovieRow.tmdb_id)
+            )
+            by_source = {(r.movielens_id, r.tmdb_id): r.id for r in result}
+            links = [
+                {"movie_id": by_source[(d.movielens_id, d.tmdb_id)], "genre_id": ids[g]}
+                for d in chunk
+                if (d.movielens_id, d.tmdb_id) in by_source
+                for g in dict.fromkeys(d.genres)
+            ]
+            if links:
+                await self._session.execute(MovieGenreRow.__table__.insert(), links)
+            inserted += len(by_source)
+        return inserted

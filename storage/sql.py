@@ -1,0 +1,26 @@
+"""Small SQL helpers shared by the repositories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def upsert_insert(session: AsyncSession, table: Table) -> Any:
+    """An INSERT that supports ON CONFLICT on the session's backend."""
+    dialect = session.bind.dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:
+    """Escape LIKE wildcards in user text so '100%' or '_' match literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{prefix}{escaped}{suffix}"
+
+
+def contains_all(column: ColumnElement[str], words: list[str]) -> list[ColumnElement[bool]]:
+    """One escaped LIKE per word: every word must appear somewhere in the column."""
+    return [column.like(like_pattern(word), escape="\\") for word in words]
