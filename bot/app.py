@@ -164,17 +164,22 @@ class MovieBot:
                 return found
             if not ref.title:
                 raise NotFound(f"No movie with TMDb id {ref.tmdb_id} in {self.catalog_name}.")
-        exact = await uow.movies.find_by_title(ref.title, ref.year)
-        if len(exact) == 1:
-            return exact[0]
-        if len(exact) > 1:
-            return screens.choice_reply(f"Several movies are called “{clip_for_echo(exact[0].title)}”. Which one?", exact, action_for)
-        years = ((ref.year, ref.year),) if ref.year else ()
-        hits = await uow.movies.search(replace(parse_search(ref.title), years=years), 1, 5)
-        if hits.total == 1:
-            return hits.items[0]
-        if hits.items:
-            return screens.choice_reply(f"Did you mean one of these for “{clip_for_echo(text)}”?", hits.items, action_for)
+        attempts = [(ref.title, ref.year)]
+        if ref.year is not None:
+            attempts.append((f"{ref.title} {ref.year}", None))  # "Blade Runner 2049" is a title, not a year
+        for title, year in attempts:
+            exact = await uow.movies.find_by_title(title, year)
+            if len(exact) == 1:
+                return exact[0]
+            if len(exact) > 1:
+                return screens.choice_reply(f"Several movies are called “{clip_for_echo(exact[0].title)}”. Which one?", exact, action_for)
+        for title, year in attempts:
+            years = ((year, year),) if year else ()
+            hits = await uow.movies.search(replace(parse_search(title), years=years), 1, 5)
+            if hits.total == 1:
+                return hits.items[0]
+            if hits.items:
+                return screens.choice_reply(f"Did you mean one of these for “{clip_for_echo(text)}”?", hits.items, action_for)
         raise NotFound(f"No movie matches “{clip_for_echo(text)}”. Try /search with part of the title.")
 
     async def movie(self, who: Requester, text: str) -> Reply:

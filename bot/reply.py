@@ -177,6 +177,8 @@ def render_chunks(lines: tuple[Line, ...], style: TextStyle, limit: int) -> list
         while len(text) > limit and keep > 1:
             keep = min(keep - 1, keep * limit // max(len(text), 1))
             text = "".join(render_node(n, style) for n in _clip_line(nodes, keep))
+        if len(text) > limit:  # markup alone is too long (a link with a huge URL): say less
+            text = "…"
         rendered.append(text)
     chunks: list[str] = []
     current = ""

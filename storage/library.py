@@ -195,7 +195,7 @@ class SqlLibraryRepository:
         order: list[Any] = {
             SortOrder.RECENT: [table.added_at.desc()],
             SortOrder.TITLE: [MovieRow.norm_core.asc()],
-            SortOrder.YEAR: [MovieRow.year.desc().nulls_last()],
+            SortOrder.YEAR: [MovieRow.year.desc().nulls_last(), MovieRow.norm_core.asc()],
             SortOrder.RATING: [RatingRow.stars.desc().nulls_last(), table.added_at.desc()],
         }[flt.sort]
         rows = (await self._session.execute(base.order_by(*order, MovieRow.id).offset((page - 1) * page_size).limit(page_size))).all()

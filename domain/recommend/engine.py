@@ -327,44 +327,48 @@ class FittedModel:
             franchises, self.config.max_per_franchise,
         )
         chosen = cand[np.asarray(picks, dtype=np.int64)][offset:want]
+        reasons = self._reasons(state, chosen, cf_part[chosen], ct_part[chosen], pop_part[chosen])
         return [
-            Recommendation(
-                item_id=int(self._item_ids[i]),
-                score=float(score[i]),
-                reason=self._reason(state, int(i), float(cf_part[i]), float(ct_part[i]), float(pop_part[i])),
-            )
-            for i in chosen
+            Recommendation(item_id=int(self._item_ids[i]), score=float(score[i]), reason=reason)
+            for i, reason in zip(chosen, reasons, strict=True)
         ]
 
-    def _reason(self, state: UserState | None, item: int, cf: float, ct: float, pop: float) -> Reason:
-        if state is None:
-            return Reason("popular")
-        liked = state.weights > 0
+    def _reasons(
+        self, state: UserState | None, chosen: IntArray, cf: FloatArray, ct: FloatArray, pop: FloatArray
+    ) -> list[Reason]:
+        """Explain each pick from its score parts; the per-user work is done once for all picks."""
+        liked = state.weights > 0 if state is not None else np.zeros(0, dtype=bool)
+        if state is None or not liked.any():
+            return [Reason("popular") for _ in chosen]
         hist, weights = state.items[liked], state.weights[liked]
-        if hist.size == 0:
-            return Reason("popular")
-        target = self._head_pos[item]
         pos = self._head_pos[hist]
-        contrib = np.zeros(hist.size)
-        if target >= 0:
-            ok = pos >= 0
-            contrib[ok] = weights[ok] * self._ease[pos[ok], target]
-        cosines = np.asarray((self._content.vectors[hist] @ self._content.vectors[item].T).todense()).ravel()
+        in_head = pos >= 0
+        cosines = self._content.cosines(hist, chosen)
         affinity: dict[str, float] = defaultdict(float)
-        for idx, weight in zip(hist, weights, strict=True):
+        for idx, weight in zip(hist.tolist(), weights.tolist(), strict=True):
             for genre in self._content.genres[idx]:
-                affinity[genre] += float(weight)
-        return choose_reason(
-            collaborative=cf,
-            content=ct,
-            popularity=pop,
-            cf_contributions=contrib,
-            content_cosines=cosines,
-            content_weights=weights,
-            anchors=self._item_ids[hist],
-            item_genres=self._content.genres[item],
-            genre_affinity=affinity,
-        )
+                affinity[genre] += weight
+        anchors = self._item_ids[hist]
+        reasons = []
+        for col, item in enumerate(chosen.tolist()):
+            contrib = np.zeros(hist.size)
+            target = self._head_pos[item]
+            if target >= 0 and in_head.any():
+                contrib[in_head] = weights[in_head] * self._ease[pos[in_head], target]
+            reasons.append(
+                choose_reason(
+                    collaborative=float(cf[col]),
+                    content=float(ct[col]),
+                    popularity=float(pop[col]),
+                    cf_contributions=contrib,
+                    content_cosines=cosines[:, col],
+                    content_weights=weights,
+                    anchors=anchors,
+                    item_genres=self._content.genres[item],
+                    genre_affinity=affinity,
+                )
+            )
+        return reasons
 
     def similar_items(self, item_id: int, k: int = 5, exclude: Collection[int] = frozenset()) -> list[Recommendation]:
         """Return "more like this": items closest in content, nudged by who watches them together."""
