@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from bot import screens
 from bot.actions import (
@@ -25,8 +26,8 @@ from bot.actions import (
     ToggleSetting,
     decode,
 )
-from bot.reply import Awaiting, Reply, bold, italic, line
-from domain.errors import InvalidInput, NotFound, ReviewTooLong
+from bot.reply import Awaiting, Button, Reply, bold, italic, line
+from domain.errors import InvalidInput, NotFound, ReviewTooLong, StaleAction
 from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Platform, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
@@ -67,7 +68,7 @@ class Requester:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 _MOVIE_MESSAGES: dict[MovieOp, tuple[str, str]] = {
@@ -205,7 +206,7 @@ class MovieBot:
             movie = await self._movie(uow, movie_id)
             now = self._now()
             lib = uow.library
-            outcome = {
+            outcome: Callable[[], Awaitable[ChangeOutcome]] = {
                 MovieOp.FAVORITE: lambda: lib.add_favorite(user.id, movie.id, now),
                 MovieOp.UNFAVORITE: lambda: lib.remove_favorite(user.id, movie.id, now),
                 MovieOp.WATCHLIST_ADD: lambda: lib.add_to_watchlist(user.id, movie.id, now, note),
@@ -256,8 +257,9 @@ class MovieBot:
             raise_stale()
         return text
 
-    async def _token(self, text: str) -> str | None:
-        if not text.strip():
+    async def _token(self, text: str, pages: int) -> str | None:
+        """Store the text behind a token, only when a page button will need it."""
+        if not text.strip() or pages <= 1:
             return None
         async with self._uow(write=True) as uow:
             token = await uow.tokens.put(text.strip(), self._now())
@@ -267,13 +269,13 @@ class MovieBot:
     async def favorites(self, who: Requester, args: str = "", page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
         """/favorites [filters]: the user's favorites, filtered, sorted and paged."""
         flt = parse_list_filter(args)
-        token = token or await self._token(args)
         async with self._uow() as uow:
             user = await self._user(uow, who)
             result = await uow.library.favorites(user.id, flt, page, self.page_size)
+        token = token or await self._token(args, result.pages)
         return screens.list_reply(
             "❤ Your favorites",
-            result,  # type: ignore[arg-type]
+            result,
             screens.listed_lines(result, self._now()),
             [i.movie for i in result.items],
             lambda p: PageAction(ListName.FAVORITES, p, token),
@@ -288,15 +290,16 @@ class MovieBot:
     ) -> Reply:
         """/watchlist [filters]: movies to watch (or, from its button, the watched ones)."""
         flt = parse_list_filter(args)
-        token = token or await self._token(args)
         async with self._uow() as uow:
             user = await self._user(uow, who)
             result = await uow.library.watchlist(user.id, flt, page, self.page_size, watched)
             other = await uow.library.watchlist(user.id, flt, 1, 1, not watched)
+        # The switch button keeps the filter too, so store it whenever there is one.
+        token = token or await self._token(args, 2)
         name = ListName.WATCHED if watched else ListName.WATCHLIST
         reply = screens.list_reply(
             "👁 Watched" if watched else "🎞 Your watchlist",
-            result,  # type: ignore[arg-type]
+            result,
             screens.listed_lines(result, self._now()),
             [i.movie for i in result.items],
             lambda p: PageAction(name, p, token),
@@ -305,7 +308,7 @@ class MovieBot:
             edit=edit,
             ephemeral=True,
         )
-        switch = screens.Button(
+        switch = Button(
             f"🎞 To watch ({other.total})" if watched else f"👁 Watched ({other.total})",
             PageAction(ListName.WATCHLIST if watched else ListName.WATCHED, 1, token),
         )
@@ -430,13 +433,13 @@ class MovieBot:
     async def search(self, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
         """/search <title, genre, years, tmdb:id>: ranked results, paged."""
         query = parse_search(text)
-        token = token or await self._token(text)
         async with self._uow() as uow:
             await self._user(uow, who)
             result = await uow.movies.search(query, page, self.page_size)
+        token = token or await self._token(text, result.pages)
         return screens.list_reply(
             "🔎 Results",
-            result,  # type: ignore[arg-type]
+            result,
             [screens.movie_line(result.offset + i + 1, m) for i, m in enumerate(result.items)],
             result.items,
             lambda p: PageAction(ListName.SEARCH, p, token),
@@ -452,7 +455,7 @@ class MovieBot:
             result = await uow.movies.popular(page, self.page_size)
         return screens.list_reply(
             "🔥 Popular now",
-            result,  # type: ignore[arg-type]
+            result,
             [screens.movie_line(result.offset + i + 1, m) for i, m in enumerate(result.items)],
             result.items,
             lambda p: PageAction(ListName.TRENDING, p),
@@ -471,7 +474,7 @@ class MovieBot:
         reason = f"Popular in your top genres: {', '.join(genres)}" if genres else "Popular picks — ❤ a few movies and I'll tailor these"
         return screens.list_reply(
             "✨ For you",
-            result,  # type: ignore[arg-type]
+            result,
             [screens.movie_line(result.offset + i + 1, m) for i, m in enumerate(result.items)],
             result.items,
             lambda p: PageAction(ListName.RECOMMEND, p),
@@ -535,7 +538,7 @@ class MovieBot:
             line("Search films, keep favorites and a watchlist, rate and review, and get picks you'll like."),
             line("Try /search matrix, /trending or /recommend. /help lists everything."),
         )
-        buttons = ((screens.Button("🔥 Popular", PageAction(ListName.TRENDING, 1)), screens.Button("✨ For you", PageAction(ListName.RECOMMEND, 1))),)
+        buttons = ((Button("🔥 Popular", PageAction(ListName.TRENDING, 1)), Button("✨ For you", PageAction(ListName.RECOMMEND, 1))),)
         return Reply(text=text, buttons=buttons)
 
     async def help(self, who: Requester) -> Reply:
@@ -600,9 +603,7 @@ class MovieBot:
         return await self.recommend(who, page, edit=True)
 
 
-def raise_stale() -> None:
-    from domain.errors import StaleAction
-
+def raise_stale() -> NoReturn:
     raise StaleAction("This list has expired. Run the command again.")
 
 

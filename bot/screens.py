@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
@@ -98,7 +99,7 @@ def card_lines(card: MovieCard) -> tuple[Line, ...]:
 
 def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...]:
     mid = card.movie_id
-    first = (
+    first: tuple[Button, ...] = (
         Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid)) if card.favorite else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid)),
         Button("➖ Watchlist", MovieAction(MovieOp.WATCHLIST_REMOVE, mid))
         if card.on_watchlist
@@ -130,7 +131,7 @@ def full_text(reply: Reply) -> tuple[Line, ...]:
     return reply.text + card_lines(reply.card) if reply.card else reply.text
 
 
-def nav_row(page: Page[object], make: Callable[[int], Action]) -> tuple[Button, ...]:
+def nav_row(page: Page[Any], make: Callable[[int], Action]) -> tuple[Button, ...]:
     row: list[Button] = []
     if page.has_previous:
         row.append(Button("‹ Previous", make(page.page - 1)))
@@ -141,7 +142,7 @@ def nav_row(page: Page[object], make: Callable[[int], Action]) -> tuple[Button, 
 
 def list_reply(
     title: str,
-    page: Page[object],
+    page: Page[Any],
     lines: Sequence[Line],
     movies: Sequence[Movie],
     make_page: Callable[[int], Action],

@@ -22,8 +22,8 @@ from domain.models import (
     Profile,
     RatingStats,
     Review,
-    User,
     UpsertOutcome,
+    User,
     UserSettings,
 )
 from domain.query import ListFilter, SearchQuery

@@ -43,7 +43,7 @@ DONE, UNCHANGED = ChangeOutcome.DONE, ChangeOutcome.UNCHANGED
 
 
 def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
 class SqlLibraryRepository:

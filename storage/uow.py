@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.ports import LibraryRepository, MovieRepository, TokenRepository, UserRepository
 from storage.database import Database
 from storage.library import SqlLibraryRepository
 from storage.movies import SqlMovieRepository
@@ -12,6 +13,12 @@ from storage.users import SqlUserRepository
 class SqlUnitOfWork:
     """Commit explicitly; leaving the block without commit rolls back."""
 
+    # Declared as the ports so this class satisfies domain.ports.UnitOfWork structurally.
+    users: UserRepository
+    movies: MovieRepository
+    library: LibraryRepository
+    tokens: TokenRepository
+
     def __init__(self, db: Database, write: bool) -> None:
         self._db = db
         self._write = write
@@ -19,9 +26,10 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._db.session(self._write)
+        movies = SqlMovieRepository(self._session)
         self.users = SqlUserRepository(self._session)
-        self.movies = SqlMovieRepository(self._session)
-        self.library = SqlLibraryRepository(self._session, self.movies)
+        self.movies = movies
+        self.library = SqlLibraryRepository(self._session, movies)
         self.tokens = SqlTokenRepository(self._session)
         return self
 

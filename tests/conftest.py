@@ -31,7 +31,7 @@ class FakeClock:
     """A clock that moves only when told to."""
 
     def __init__(self) -> None:
-        self.now = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now

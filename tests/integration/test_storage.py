@@ -15,7 +15,7 @@ from storage.database import Database
 from storage.schema import ActivityRow, FavoriteRow
 from storage.uow import SqlUnitOfWorkFactory
 
-T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ Create Date: 2026-11-23 21:01:53.600119
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.schema
+from alembic import op
 
+import storage.schema
 
 revision = '0001'
 down_revision = None
