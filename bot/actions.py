@@ -47,6 +47,9 @@ class MovieOp(str, Enum):
     RATE_PICKER = "rp"
     REVIEW_PROMPT = "rw"
     SHARE = "sh"
+    SIMILAR = "sm"  # more like this
+    DISMISS = "dx"  # not interested
+    PICK = "pk"  # onboarding: "I like this one"
 
 
 class Setting(str, Enum):

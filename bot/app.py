@@ -26,9 +26,10 @@ from bot.actions import (
     ToggleSetting,
     decode,
 )
+from bot.recommendations import RecommendationService
 from bot.reply import Awaiting, Button, Reply, bold, italic, line
 from domain.errors import InvalidInput, NotFound, ReviewTooLong, StaleAction
-from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Platform, User, UserSettings
+from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Platform, SignalKind, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,
@@ -43,6 +44,7 @@ from domain.text import clean_user_text
 
 DONE = ChangeOutcome.DONE
 TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
+ONBOARDING_GENRES = ("Action", "Comedy", "Drama", "Science Fiction")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +94,10 @@ class MovieBot:
         catalog_name: str = "the bundled offline catalog (MovieLens titles, years and genres)",
         poster_url: Callable[[str], str | None] = lambda path: None,
         bot_name: str = "moviebot",
+        recommendations: RecommendationService | None = None,
     ) -> None:
         self._uow = uow
+        self.recommendations = recommendations or RecommendationService(uow)
         self._now = clock
         self.page_size = page_size
         self.catalog_name = catalog_name
@@ -215,6 +219,8 @@ class MovieBot:
             }[op]
             result = await outcome()
             await uow.commit()
+            if result is DONE:
+                await self.recommendations.refresh_user(user.id)
             done, unchanged = _MOVIE_MESSAGES[op]
             message = done if result is DONE else unchanged
             return await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
@@ -339,6 +345,8 @@ class MovieBot:
             movie = await self._movie(uow, movie_id)
             outcome = await uow.library.rate(user.id, movie.id, stars, self._now())
             await uow.commit()
+            if outcome is DONE:
+                await self.recommendations.refresh_user(user.id)
             message = f"Rated {screens.stars(stars)}." if outcome is DONE else f"You already rated it {screens.stars(stars)}."
             card = await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
         follow = f"Add a short review? Reply with your text, or /review {movie.label} | your text"
@@ -465,24 +473,56 @@ class MovieBot:
         )
 
     async def recommend(self, who: Requester, page: int = 1, *, edit: bool = False) -> Reply:
-        """/recommend: popular movies in the user's top genres that they haven't seen yet."""
+        """/recommend: five personal picks with a reason each; new users pick a few favorites first."""
         async with self._uow() as uow:
             user = await self._user(uow, who)
-            profile = await uow.library.profile(user.id)
-            genres = profile.top_genres
-            result = await uow.movies.popular(page, self.page_size, genres=genres, exclude_user=user.id)
-        reason = f"Popular in your top genres: {', '.join(genres)}" if genres else "Popular picks — ❤ a few movies and I'll tailor these"
-        return screens.list_reply(
-            "✨ For you",
-            result,
-            [screens.movie_line(result.offset + i + 1, m) for i, m in enumerate(result.items)],
-            result.items,
-            lambda p: PageAction(ListName.RECOMMEND, p),
-            empty="You've seen everything I know about!",
-            subtitle=reason,
-            edit=edit,
-            ephemeral=True,
-        )
+            signals = await uow.library.signals(user.id)
+        if not any(s.kind is not SignalKind.DISMISSED for s in signals):
+            return await self._onboarding(who, edit=edit)
+        found = await self.recommendations.recommend(user.id, k=self.page_size + 1, offset=(page - 1) * self.page_size)
+        shown = found[: self.page_size]
+        async with self._uow() as uow:
+            anchors = [r.reason.anchor_item_id for r in shown if r.reason.anchor_item_id is not None]
+            movies = await uow.movies.many([r.item_id for r in shown] + anchors)
+        picks = [(movies[r.item_id], screens.reason_text(r.reason, movies)) for r in shown if r.item_id in movies]
+        return screens.recommend_reply(picks, page, self.page_size, len(found) > self.page_size, edit=edit)
+
+    async def _onboarding(self, who: Requester, *, edit: bool, toast: str | None = None) -> Reply:
+        async with self._uow() as uow:
+            user = await self._user(uow, who)
+            choices: dict[int, Movie] = {}
+            for genre in ONBOARDING_GENRES:
+                for movie in (await uow.movies.popular(1, 3, genres=(genre,))).items:
+                    choices.setdefault(movie.id, movie)
+            liked = {s.movie_id for s in await uow.library.signals(user.id) if s.kind is SignalKind.FAVORITE}
+        return screens.onboarding_reply(list(choices.values())[:12], liked, edit=edit, toast=toast)
+
+    async def pick(self, who: Requester, movie_id: int) -> Reply:
+        """Onboarding tap: favorite the movie and show the picker again with it marked."""
+        await self._change(who, MovieOp.FAVORITE, movie_id, edit=True)
+        return await self._onboarding(who, edit=True, toast="❤ Noted!")
+
+    async def dismiss(self, who: Requester, movie_id: int) -> Reply:
+        """"Not interested": never recommend it again, and learn from it."""
+        async with self._uow(write=True) as uow:
+            user = await self._user(uow, who)
+            movie = await self._movie(uow, movie_id)
+            outcome = await uow.library.dismiss(user.id, movie.id, self._now())
+            await uow.commit()
+        if outcome is DONE:
+            await self.recommendations.refresh_user(user.id)
+        async with self._uow() as uow:
+            return await self._card(uow, user, movie, edit=True, toast="Got it: I won't suggest it again.")
+
+    async def similar(self, who: Requester, movie_id: int) -> Reply:
+        """More like this: movies similar in genres, keywords, story and era."""
+        async with self._uow() as uow:
+            await self._user(uow, who)
+            movie = await self._movie(uow, movie_id)
+        found = await self.recommendations.similar(movie.id, k=self.page_size)
+        async with self._uow() as uow:
+            movies = await uow.movies.many([r.item_id for r in found])
+        return screens.similar_reply(movie, [movies[r.item_id] for r in found if r.item_id in movies])
 
     # ---- you -------------------------------------------------------------------------------
 
@@ -575,6 +615,12 @@ class MovieBot:
                 return await self.review_prompt(who, action.movie_id)
             if action.op is MovieOp.SHARE:
                 return await self.open_movie(who, action.movie_id)
+            if action.op is MovieOp.SIMILAR:
+                return await self.similar(who, action.movie_id)
+            if action.op is MovieOp.DISMISS:
+                return await self.dismiss(who, action.movie_id)
+            if action.op is MovieOp.PICK:
+                return await self.pick(who, action.movie_id)
             return await self._change(who, action.op, action.movie_id, edit=True)
         if isinstance(action, RateAction):
             return await self.rate_movie(who, action.movie_id, action.stars, edit=True)

@@ -13,6 +13,7 @@ from typing import Any
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
 from domain.models import Activity, ActivityKind, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
+from domain.recommend import Reason
 from domain.text import clip
 
 STAR = "★"
@@ -108,6 +109,10 @@ def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...
     if not card.watched:
         first += (Button("👁 Watched", MovieAction(MovieOp.WATCHED, mid)),)
     rows: list[tuple[Button, ...]] = [first]
+    discover = [Button("🎯 More like this", MovieAction(MovieOp.SIMILAR, mid))]
+    if not (card.favorite or card.on_watchlist or card.your_stars):
+        discover.append(Button("🚫 Not interested", MovieAction(MovieOp.DISMISS, mid)))
+    rows.append(tuple(discover))
     if picker:
         rows.append(tuple(Button(STAR * n, RateAction(mid, n)) for n in range(1, 6)))
     else:
@@ -237,6 +242,60 @@ def reviews_reply(movie: Movie, stats: RatingStats, page: Page[Review], now: dt.
     rows: list[tuple[Button, ...]] = [nav] if nav else []
     rows.append((Button("🎬 Back to movie", MovieAction(MovieOp.OPEN, movie.id)),))
     return Reply(text=tuple(text), buttons=tuple(rows), edit=edit)
+
+
+def reason_text(reason: Reason, anchors: dict[int, Movie]) -> str:
+    """One line saying why a movie was picked."""
+    if reason.kind == "similar_to" and reason.anchor_item_id in anchors:
+        return f"because you liked {anchors[reason.anchor_item_id].title}"
+    if reason.kind == "similar_users":
+        return "loved by people who rate like you"
+    if reason.kind == "top_in_genre" and reason.genre:
+        return f"top-rated {reason.genre.lower()} you haven't seen"
+    return "popular with movie fans"
+
+
+def recommend_reply(picks: Sequence[tuple[Movie, str]], page: int, page_size: int, has_more: bool, *, edit: bool) -> Reply:
+    """Five picks with reasons, open buttons, and "more"."""
+    offset = (page - 1) * page_size
+    text: list[Line] = [line(bold("✨ Picks for you"))]
+    if not picks:
+        text.append(line(italic("That's everything I can suggest right now. Rate a few more movies for fresh picks!")))
+    for i, (movie, why) in enumerate(picks):
+        text.append(movie_line(offset + i + 1, movie))
+        text.append(line("   ↳ ", italic(why)))
+    opens = [Button(clip(f"{offset + i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id)) for i, (m, _why) in enumerate(picks)]
+    rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
+    nav: list[Button] = []
+    if page > 1:
+        nav.append(Button("‹ Previous", PageAction(ListName.RECOMMEND, page - 1)))
+    if has_more and page < 20:
+        nav.append(Button("More ›", PageAction(ListName.RECOMMEND, page + 1)))
+    if nav:
+        rows.append(tuple(nav))
+    return Reply(text=tuple(text), buttons=tuple(rows), edit=edit, ephemeral=True)
+
+
+def similar_reply(movie: Movie, similar: Sequence[Movie]) -> Reply:
+    text: list[Line] = [line(bold(f"🎯 More like {clip(movie.label, 100)}"))]
+    text.extend(movie_line(i + 1, m) for i, m in enumerate(similar))
+    if not similar:
+        text.append(line(italic("I don't know anything similar yet.")))
+    opens = [Button(clip(f"{i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id)) for i, m in enumerate(similar)]
+    rows = tuple(tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW))
+    return Reply(text=tuple(text), buttons=rows)
+
+
+def onboarding_reply(choices: Sequence[Movie], liked: set[int], *, edit: bool, toast: str | None = None) -> Reply:
+    """New users pick a few movies they like, so the first picks are already personal."""
+    text = (
+        line(bold("✨ Let's find your taste")),
+        line(f"Tap three or more movies you like ({len(liked & {m.id for m in choices})} picked), then “Show my picks”."),
+    )
+    buttons = [Button(clip(f"{'❤' if m.id in liked else '♡'} {m.title}", 30), MovieAction(MovieOp.PICK, m.id)) for m in choices]
+    rows = [tuple(buttons[i : i + 3]) for i in range(0, min(len(buttons), 12), 3)]
+    rows.append((Button("✨ Show my picks", PageAction(ListName.RECOMMEND, 1)),))
+    return Reply(text=text, buttons=tuple(rows), edit=edit, toast=toast, ephemeral=True)
 
 
 def profile_reply(user: User, profile: Profile) -> Reply:

@@ -168,6 +168,27 @@ class ActivityKind(str, Enum):
     REVIEWED = "reviewed"
 
 
+class SignalKind(str, Enum):
+    """What a user's relation to a movie says about their taste (recommender input)."""
+
+    RATING = "rating"
+    FAVORITE = "favorite"
+    WATCHLIST = "watchlist"
+    WATCHED = "watched"
+    DISMISSED = "dismissed"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One piece of taste evidence: who, which movie, what, when (and stars for ratings)."""
+
+    user_id: int
+    movie_id: int
+    kind: SignalKind
+    at: dt.datetime
+    stars: int | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """One entry of a user's history."""

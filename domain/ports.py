@@ -22,6 +22,7 @@ from domain.models import (
     Profile,
     RatingStats,
     Review,
+    Signal,
     UpsertOutcome,
     User,
     UserSettings,
@@ -62,6 +63,10 @@ class MovieRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def all(self) -> list[Movie]: ...
+
+    async def many(self, movie_ids: Sequence[int]) -> dict[int, Movie]: ...
+
 
 class LibraryRepository(Protocol):
     """A user's favorites, watchlist, ratings and history."""
@@ -97,6 +102,10 @@ class LibraryRepository(Protocol):
     async def recently_removed_favorites(self, user_id: int, limit: int) -> list[Activity]: ...
 
     async def profile(self, user_id: int) -> Profile: ...
+
+    async def dismiss(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
+
+    async def signals(self, user_id: int | None = None) -> list[Signal]: ...
 
 
 class TokenRepository(Protocol):

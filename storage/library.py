@@ -24,11 +24,14 @@ from domain.models import (
     Profile,
     RatingStats,
     Review,
+    Signal,
+    SignalKind,
 )
 from domain.query import ListFilter, SortOrder
 from storage.movies import SqlMovieRepository, genre_filter, title_filter
 from storage.schema import (
     ActivityRow,
+    DismissedRow,
     FavoriteRow,
     GenreRow,
     MovieGenreRow,
@@ -130,6 +133,31 @@ class SqlLibraryRepository:
             return False
         await self._record(user_id, movie_id, ActivityKind.REVIEWED, now)
         return True
+
+    async def dismiss(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome:
+        """Mark "not interested"; the recommender never shows it again."""
+        added = await self._insert_once(DismissedRow, {"user_id": user_id, "movie_id": movie_id, "at": now})
+        return DONE if added else UNCHANGED
+
+    async def signals(self, user_id: int | None = None) -> list[Signal]:
+        """Everyone's (or one user's) taste evidence, for fitting or refreshing the recommender."""
+
+        def mine(table: Any) -> list[Any]:
+            return [table.user_id == user_id] if user_id is not None else []
+
+        out: list[Signal] = []
+        for row in await self._session.execute(select(RatingRow.user_id, RatingRow.movie_id, RatingRow.stars, RatingRow.updated_at).where(*mine(RatingRow))):
+            out.append(Signal(row.user_id, row.movie_id, SignalKind.RATING, row.updated_at, row.stars))
+        for row in await self._session.execute(select(FavoriteRow.user_id, FavoriteRow.movie_id, FavoriteRow.added_at).where(*mine(FavoriteRow))):
+            out.append(Signal(row.user_id, row.movie_id, SignalKind.FAVORITE, row.added_at))
+        for row in await self._session.execute(
+            select(WatchlistRow.user_id, WatchlistRow.movie_id, WatchlistRow.added_at, WatchlistRow.watched_at).where(*mine(WatchlistRow))
+        ):
+            kind = SignalKind.WATCHED if row.watched_at is not None else SignalKind.WATCHLIST
+            out.append(Signal(row.user_id, row.movie_id, kind, row.watched_at or row.added_at))
+        for row in await self._session.execute(select(DismissedRow.user_id, DismissedRow.movie_id, DismissedRow.at).where(*mine(DismissedRow))):
+            out.append(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at))
+        return out
 
     async def statuses(self, user_id: int, movie_ids: Sequence[int]) -> dict[int, MovieStatus]:
         """Favorite / watchlist / rating state of many movies in three queries."""

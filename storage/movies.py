@@ -180,6 +180,18 @@ class SqlMovieRepository:
         )
         return Page(items=tuple(await self.hydrate(rows)), page=page, page_size=page_size, total=total)
 
+    async def all(self) -> list[Movie]:
+        """The whole catalog with genres (recommender features); thousands of rows, read rarely."""
+        rows = (await self._session.execute(select(MovieRow).order_by(MovieRow.id))).scalars().all()
+        return await self.hydrate(rows)
+
+    async def many(self, movie_ids: Sequence[int]) -> dict[int, Movie]:
+        """Movies by id, in one query."""
+        if not movie_ids:
+            return {}
+        rows = (await self._session.execute(select(MovieRow).where(MovieRow.id.in_(set(movie_ids))))).scalars().all()
+        return {m.id: m for m in await self.hydrate(rows)}
+
     async def count(self) -> int:
         return (await self._session.execute(select(func.count()).select_from(MovieRow))).scalar_one()
 

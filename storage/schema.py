@@ -179,6 +179,16 @@ class RatingRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
+class DismissedRow(Base):
+    """Movies a user marked "not interested": never recommended again, and negative feedback."""
+
+    __tablename__ = "dismissed"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
 class ActivityRow(Base):
     __tablename__ = "activity"
     __table_args__ = (

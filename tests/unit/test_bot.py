@@ -119,7 +119,7 @@ async def test_card_buttons_follow_the_state(movie_bot: MovieBot, alice: Request
     faved = await movie_bot.press(alice, press_label(card, "❤ Favorite"))
     assert faved.edit and labels(faved)[0] == "💔 Unfavorite"
     picker = await movie_bot.press(alice, press_label(faved, "⭐ Rate"))
-    assert labels(picker)[-5:] == ["★", "★★", "★★★", "★★★★", "★★★★★"]
+    assert [b.label for b in picker.buttons[-1]] == ["★", "★★", "★★★", "★★★★", "★★★★★"]
     rated = await movie_bot.press(alice, press_label(picker, "★★★★"))
     assert rated.card is not None and rated.card.your_stars == 4 and rated.toast == "Rated ★★★★☆."
     prompt = await movie_bot.press(alice, press_label(rated, "✍ Review"))
@@ -246,13 +246,64 @@ async def test_start_deep_link_opens_a_card_and_bad_links_welcome(movie_bot: Mov
     assert "movie companion" in text_of(welcome)
 
 
-async def test_recommend_prefers_top_genres_and_skips_what_you_have(movie_bot: MovieBot, alice: Requester) -> None:
-    await movie_bot.fav(alice, "toy story 1995")
-    await movie_bot.fav(alice, "finding nemo")
+def picked_titles(reply: Reply) -> list[str]:
+    """Titles of the numbered picks (not the reason lines under them)."""
+    return [line.split(". ", 1)[1].split(" · ")[0] for line in text_of(reply).splitlines() if line[:1].isdigit()]
+
+
+async def test_new_users_pick_favorites_before_their_first_picks(movie_bot: MovieBot, alice: Requester) -> None:
+    onboarding = await movie_bot.recommend(alice)
+    assert "Tap three or more movies you like (0 picked)" in text_of(onboarding)
+    first_choice = onboarding.buttons[0][0]
+    assert first_choice.label.startswith("♡ ")
+    picked = await movie_bot.press(alice, first_choice.payload)
+    assert picked.edit and "(1 picked)" in text_of(picked) and picked.buttons[0][0].label.startswith("❤ ")
+    assert "Your favorites (1)" in text_of(await movie_bot.favorites(alice))
+    picks = await movie_bot.press(alice, press_label(picked, "✨ Show my picks"))
+    assert "Picks for you" in text_of(picks) and len(picked_titles(picks)) == 5
+
+
+async def test_picks_explain_themselves_and_skip_what_you_have(movie_bot: MovieBot, alice: Requester) -> None:
+    for title in ("toy story 1995", "finding nemo", "monsters, inc."):
+        await movie_bot.fav(alice, title)
+    await movie_bot.watch(alice, "shrek 2001")
     reply = await movie_bot.recommend(alice)
-    shown = text_of(reply)
-    assert "Toy Story (1995)" not in shown and "Finding Nemo" not in shown
-    assert "Animation" in shown
+    titles = picked_titles(reply)
+    assert len(titles) == 5
+    assert not {"Toy Story (1995)", "Finding Nemo (2003)", "Shrek (2001)"} & set(titles)
+    assert "↳ because you liked" in text_of(reply)
+    assert sum("Animation" in line for line in text_of(reply).splitlines() if line[:1].isdigit()) >= 3
+    more = await movie_bot.press(alice, press_label(reply, "More ›"))
+    assert more.edit and not set(picked_titles(more)) & set(titles)
+
+
+async def test_not_interested_is_never_shown_again(movie_bot: MovieBot, alice: Requester) -> None:
+    await movie_bot.fav(alice, "the matrix 1999")
+    first = await movie_bot.recommend(alice)
+    top = first.buttons[0][0]
+    card = await movie_bot.press(alice, top.payload)
+    dismissed = await movie_bot.press(alice, press_label(card, "🚫 Not interested"))
+    assert dismissed.toast == "Got it: I won't suggest it again."
+    again = await movie_bot.recommend(alice)
+    assert top.label.split(". ", 1)[1] not in " ".join(picked_titles(again))
+
+
+async def test_a_new_rating_changes_the_next_picks_without_a_refit(movie_bot: MovieBot, alice: Requester) -> None:
+    await movie_bot.fav(alice, "toy story 1995")
+    before = picked_titles(await movie_bot.recommend(alice))
+    for title in ("saving private ryan", "full metal jacket", "apocalypse now", "platoon"):
+        await movie_bot.rate(alice, f"{title} 5")
+    after = await movie_bot.recommend(alice)
+    assert picked_titles(after) != before
+    assert sum("War" in line for line in text_of(after).splitlines() if line[:1].isdigit()) >= 2
+
+
+async def test_more_like_this_finds_similar_movies(movie_bot: MovieBot, alice: Requester) -> None:
+    card = await movie_bot.movie(alice, "the matrix 1999")
+    similar = await movie_bot.press(alice, press_label(card, "🎯 More like this"))
+    shown = text_of(similar)
+    assert "More like The Matrix (1999)" in shown
+    assert sum("Science Fiction" in line for line in shown.splitlines() if line[:1].isdigit()) >= 3
 
 
 async def test_new_users_get_reachable_again_when_they_write(movie_bot: MovieBot) -> None:
