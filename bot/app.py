@@ -28,11 +28,13 @@ from bot.actions import (
 )
 from bot.recommendations import RecommendationService
 from bot.reply import Awaiting, Button, Reply, bold, italic, line
+from domain.catalog import CatalogUnavailable, RemoteCatalog
 from domain.errors import InvalidInput, NotFound, ReviewTooLong, StaleAction
-from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Platform, SignalKind, User, UserSettings
+from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Page, Platform, SignalKind, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,
+    SearchQuery,
     clip_for_echo,
     parse_list_filter,
     parse_movie_ref,
@@ -94,6 +96,7 @@ class MovieBot:
         catalog_name: str = "the bundled offline catalog (MovieLens titles, years and genres)",
         poster_url: Callable[[str], str | None] = lambda path: None,
         bot_name: str = "moviebot",
+        remote: RemoteCatalog | None = None,
         recommendations: RecommendationService | None = None,
     ) -> None:
         self._uow = uow
@@ -103,6 +106,7 @@ class MovieBot:
         self.catalog_name = catalog_name
         self._poster_url = poster_url
         self.bot_name = bot_name
+        self._remote = remote
 
     # ---- users -------------------------------------------------------------------------
 
@@ -164,7 +168,7 @@ class MovieBot:
         if ref.movie_id is not None:
             return await self._movie(uow, ref.movie_id)
         if ref.tmdb_id is not None:
-            found = await uow.movies.get_by_tmdb(ref.tmdb_id)
+            found = await uow.movies.get_by_tmdb(ref.tmdb_id) or await self._import_tmdb(ref.tmdb_id)
             if found is not None:
                 return found
             if not ref.title:
@@ -186,6 +190,47 @@ class MovieBot:
             if hits.items:
                 return screens.choice_reply(f"Did you mean one of these for “{clip_for_echo(text)}”?", hits.items, action_for)
         raise NotFound(f"No movie matches “{clip_for_echo(text)}”. Try /search with part of the title.")
+
+    async def _import_tmdb(self, tmdb_id: int) -> Movie | None:
+        """Fetch a movie TMDb knows and we do not, and store it locally.
+
+        Lists, ratings and history then never depend on TMDb being up. The
+        upsert matches on tmdb_id, then title + year, so a bundled movie gains
+        its TMDb id instead of being duplicated.
+        """
+        if self._remote is None:
+            return None
+        try:
+            draft = await self._remote.details(tmdb_id)
+        except CatalogUnavailable:
+            raise NotFound(f"TMDb id {tmdb_id} is not in the offline catalog, and TMDb is not answering right now. Try again later.") from None
+        if draft is None:
+            return None
+        async with self._uow(write=True) as uow:
+            movie, _ = await uow.movies.upsert(draft, self._now())
+            await uow.commit()
+        return movie
+
+    async def _remote_search(self, query: SearchQuery, page: int) -> tuple[Page[Movie], str | None] | None:
+        """Search TMDb for a title query and store the shown hits locally (buttons carry internal ids).
+
+        None when TMDb is not configured or the query uses filters only the
+        local catalog understands; an empty page and a notice when TMDb fails,
+        so the caller falls back to the local catalog and says so.
+        """
+        if self._remote is None or not query.title or query.genres or query.tmdb_id or query.movie_id or len(query.years) > 1:
+            return None
+        size = self.page_size
+        first = (page - 1) * size  # our pages are smaller than TMDb's 20
+        year = query.years[0][0] if query.years and query.years[0][0] == query.years[0][1] else None
+        try:
+            remote = await self._remote.search(query.title, year, first // 20 + 1)
+        except CatalogUnavailable as exc:
+            return Page(items=(), page=page, page_size=size, total=0), exc.message
+        async with self._uow(write=True) as uow:
+            movies = tuple([(await uow.movies.upsert(d, self._now()))[0] for d in remote.items[first % 20 : first % 20 + size]])
+            await uow.commit()
+        return Page(items=movies, page=page, page_size=size, total=remote.total), None
 
     async def movie(self, who: Requester, text: str) -> Reply:
         """/movie <title | #id | tmdb:id>: show a movie card."""
@@ -441,9 +486,11 @@ class MovieBot:
     async def search(self, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
         """/search <title, genre, years, tmdb:id>: ranked results, paged."""
         query = parse_search(text)
+        remote = await self._remote_search(query, page)
+        notice = remote[1] if remote else None
         async with self._uow() as uow:
             await self._user(uow, who)
-            result = await uow.movies.search(query, page, self.page_size)
+            result = remote[0] if remote and not notice else await uow.movies.search(query, page, self.page_size)
         token = token or await self._token(text, result.pages)
         return screens.list_reply(
             "🔎 Results",
@@ -452,7 +499,7 @@ class MovieBot:
             result.items,
             lambda p: PageAction(ListName.SEARCH, p, token),
             empty=f"Nothing found for {query.describe()}. Try fewer words or another spelling.",
-            subtitle=query.describe(),
+            subtitle=f"{query.describe()} · {notice}" if notice else query.describe(),
             edit=edit,
         )
 

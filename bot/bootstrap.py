@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from adapters.tmdb.catalog import TmdbCatalog
 from bot.app import MovieBot, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.config import Config
@@ -33,8 +34,11 @@ class Runtime:
     db: Database
     uow: SqlUnitOfWorkFactory
     bot: MovieBot
+    remote: TmdbCatalog | None = None
 
     async def close(self) -> None:
+        if self.remote is not None:
+            await self.remote.aclose()
         await self.db.dispose()
 
 
@@ -47,8 +51,29 @@ async def build(config: Config, *, clock: Callable[[], dt.datetime] = utc_now) -
         added = await seed_if_empty(uow, movielens.read_bundled, clock())
         if added:
             log.info("seeded the bundled catalog with %d movies", added)
-    bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size)
-    return Runtime(config=config, db=db, uow=uow, bot=bot)
+    remote = _tmdb(config)
+    if remote is None:
+        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size)
+    else:
+        await remote.start()  # never raises: without TMDb, defaults and the offline catalog serve
+        name = "TMDb (live), with the bundled offline catalog as fallback"
+        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, catalog_name=name, poster_url=remote.poster_url, remote=remote)
+    return Runtime(config=config, db=db, uow=uow, bot=bot, remote=remote)
+
+
+def _tmdb(config: Config) -> TmdbCatalog | None:
+    """The TMDb catalog when a token (or api key) is configured; secrets are revealed only here."""
+    token, key, redis_url = config.secrets.tmdb_token, config.secrets.tmdb_key, config.secrets.redis_url
+    if token is None and key is None:
+        return None
+    return TmdbCatalog.create(
+        token=token.reveal() if token else None,
+        api_key=key.reveal() if key else None,
+        base_url=config.tmdb.api_base_url,
+        timeout=config.tmdb.timeout_seconds,
+        language=config.tmdb.language,
+        redis_url=redis_url.reveal() if redis_url else None,
+    )
 
 
 def configure_logging(config: Config) -> None:
