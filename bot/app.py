@@ -26,11 +26,12 @@ from bot.actions import (
     ToggleSetting,
     decode,
 )
+from bot.catalog_refresh import store_fetched
 from bot.recommendations import RecommendationService
 from bot.reply import Awaiting, Button, Reply, bold, italic, line
-from domain.catalog import CatalogUnavailable, RemoteCatalog
+from domain.catalog import CatalogUnavailable, RemoteCatalog, TrendingWindow, WatchProviders
 from domain.errors import InvalidInput, NotFound, ReviewTooLong, StaleAction
-from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, Page, Platform, SignalKind, User, UserSettings
+from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieDraft, Page, Platform, SignalKind, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,
@@ -47,6 +48,10 @@ from domain.text import clean_user_text
 DONE = ChangeOutcome.DONE
 TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
 ONBOARDING_GENRES = ("Action", "Comedy", "Drama", "Science Fiction")
+REMOTE_PAGE_SIZE = 20  # TMDb's; our pages are smaller, so one of its pages serves several of ours
+TRENDING_WINDOWS: dict[str, TrendingWindow] = {"day": "day", "today": "day", "week": "week"}
+
+RemoteFetch = Callable[[RemoteCatalog, int], Awaitable[Page[MovieDraft]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,11 +151,26 @@ class MovieBot:
 
     # ---- movies and cards ----------------------------------------------------------------
 
-    async def _card(self, uow: UnitOfWork, user: User, movie: Movie, **kwargs: object) -> Reply:
+    async def _card(self, uow: UnitOfWork, user: User, movie: Movie, *, where_to_watch: bool = True, **kwargs: object) -> Reply:
+        # TMDb first: callers holding a write unit of work have committed, so no transaction (SQLite's single
+        # writer) stays open across the HTTP call; the reads below start a fresh one.
+        providers = await self._where_to_watch(user, movie) if where_to_watch else None
         stats = await uow.library.rating_stats(movie.id)
         status = await uow.library.status(user.id, movie.id)
         poster = self._poster_url(movie.poster_path) if movie.poster_path else None
-        return screens.card_reply(screens.card_for(movie, stats, status, poster), **kwargs)  # type: ignore[arg-type]
+        return screens.card_reply(screens.card_for(movie, stats, status, poster, providers), **kwargs)  # type: ignore[arg-type]
+
+    async def _where_to_watch(self, user: User, movie: Movie) -> WatchProviders | None:
+        """Where the movie streams, rents or sells in the user's region; None without TMDb or when it fails.
+
+        A card without this line is still a card: a TMDb outage only omits it.
+        """
+        if self._remote is None or movie.tmdb_id is None:
+            return None
+        try:
+            return await self._remote.watch_providers(movie.tmdb_id, user.settings.region)
+        except CatalogUnavailable:
+            return None
 
     async def _movie(self, uow: UnitOfWork, movie_id: int) -> Movie:
         movie = await uow.movies.get(movie_id)
@@ -206,31 +226,42 @@ class MovieBot:
             raise NotFound(f"TMDb id {tmdb_id} is not in the offline catalog, and TMDb is not answering right now. Try again later.") from None
         if draft is None:
             return None
+        return (await self._store_remote((draft,)))[0]
+
+    async def _store_remote(self, drafts: tuple[MovieDraft, ...]) -> tuple[Movie, ...]:
+        """Store drafts TMDb returned, stamped for the six-month refresh (see bot.catalog_refresh)."""
         async with self._uow(write=True) as uow:
-            movie, _ = await uow.movies.upsert(draft, self._now())
+            movies = await store_fetched(uow, drafts, self._now())
             await uow.commit()
-        return movie
+        return movies
 
-    async def _remote_search(self, query: SearchQuery, page: int) -> tuple[Page[Movie], str | None] | None:
-        """Search TMDb for a title query and store the shown hits locally (buttons carry internal ids).
+    async def _remote_list(self, fetch: RemoteFetch, page: int) -> tuple[Page[Movie] | None, str | None]:
+        """Our `page` of a TMDb list, its shown hits stored locally (buttons carry internal ids).
 
-        None when TMDb is not configured or the query uses filters only the
-        local catalog understands; an empty page and a notice when TMDb fails,
-        so the caller falls back to the local catalog and says so.
+        (None, None) without TMDb; (None, notice) when TMDb fails, so the
+        caller falls back to the local catalog and says so.
         """
-        if self._remote is None or not query.title or query.genres or query.tmdb_id or query.movie_id or len(query.years) > 1:
-            return None
+        if self._remote is None:
+            return None, None
         size = self.page_size
-        first = (page - 1) * size  # our pages are smaller than TMDb's 20
-        year = query.years[0][0] if query.years and query.years[0][0] == query.years[0][1] else None
+        first = (page - 1) * size
         try:
-            remote = await self._remote.search(query.title, year, first // 20 + 1)
+            remote = await fetch(self._remote, first // REMOTE_PAGE_SIZE + 1)
         except CatalogUnavailable as exc:
-            return Page(items=(), page=page, page_size=size, total=0), exc.message
-        async with self._uow(write=True) as uow:
-            movies = tuple([(await uow.movies.upsert(d, self._now()))[0] for d in remote.items[first % 20 : first % 20 + size]])
-            await uow.commit()
+            return None, exc.message
+        movies = await self._store_remote(remote.items[first % REMOTE_PAGE_SIZE : first % REMOTE_PAGE_SIZE + size])
         return Page(items=movies, page=page, page_size=size, total=remote.total), None
+
+    async def _remote_search(self, query: SearchQuery, page: int) -> tuple[Page[Movie] | None, str | None]:
+        """Search TMDb for a title query (see _remote_list).
+
+        (None, None) also when the query uses filters only the local catalog understands.
+        """
+        title = query.title
+        if not title or query.genres or query.tmdb_id or query.movie_id or len(query.years) > 1:
+            return None, None
+        year = query.years[0][0] if query.years and query.years[0][0] == query.years[0][1] else None
+        return await self._remote_list(lambda remote, p: remote.search(title, year, p), page)
 
     async def movie(self, who: Requester, text: str) -> Reply:
         """/movie <title | #id | tmdb:id>: show a movie card."""
@@ -480,17 +511,16 @@ class MovieBot:
             for s in found:
                 movie = await uow.movies.get(s.movie_id)
                 if movie is not None:
-                    cards.append(await self._card(uow, user, movie))
+                    cards.append(await self._card(uow, user, movie, where_to_watch=False))  # a TMDb call per keystroke is too many
         return cards
 
     async def search(self, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
         """/search <title, genre, years, tmdb:id>: ranked results, paged."""
         query = parse_search(text)
-        remote = await self._remote_search(query, page)
-        notice = remote[1] if remote else None
+        remote, notice = await self._remote_search(query, page)
         async with self._uow() as uow:
             await self._user(uow, who)
-            result = remote[0] if remote and not notice else await uow.movies.search(query, page, self.page_size)
+            result = remote if remote is not None else await uow.movies.search(query, page, self.page_size)
         token = token or await self._token(text, result.pages)
         return screens.list_reply(
             "🔎 Results",
@@ -503,19 +533,26 @@ class MovieBot:
             edit=edit,
         )
 
-    async def trending(self, who: Requester, page: int = 1, *, edit: bool = False) -> Reply:
-        """/trending: the most popular movies in the catalog."""
+    async def trending(self, who: Requester, page: int = 1, *, window: TrendingWindow = "week", token: str | None = None, edit: bool = False) -> Reply:
+        """/trending [day|week]: TMDb's trending movies when configured, else the most popular in the catalog."""
+        remote, notice = await self._remote_list(lambda r, p: r.trending(window, p), page)
         async with self._uow() as uow:
             await self._user(uow, who)
-            result = await uow.movies.popular(page, self.page_size)
+            result = remote if remote is not None else await uow.movies.popular(page, self.page_size)
+        if window != "week" and self._remote is not None:  # the default window needs no token
+            token = token or await self._token(window, result.pages)
+        if remote is not None:
+            title, subtitle = f"🔥 Trending {'today' if window == 'day' else 'this week'}", "From TMDb"
+        else:
+            title, subtitle = "🔥 Popular now", notice or f"From {self.catalog_name}"
         return screens.list_reply(
-            "🔥 Popular now",
+            title,
             result,
             [screens.movie_line(result.offset + i + 1, m) for i, m in enumerate(result.items)],
             result.items,
-            lambda p: PageAction(ListName.TRENDING, p),
+            lambda p: PageAction(ListName.TRENDING, p, token),
             empty="The catalog is empty: import one with `moviebot catalog import`.",
-            subtitle=f"From {self.catalog_name}",
+            subtitle=subtitle,
             edit=edit,
         )
 
@@ -632,6 +669,8 @@ class MovieBot:
         """/help: every command with a one-line description."""
         from bot.commands import COMMANDS  # late import: commands routes to these intents
 
+        async with self._uow() as uow:
+            await self._user(uow, who)  # any message counts as contact (reachable again)
         text = [line(bold("What I can do"))]
         text += [line(f"/{c.name} {c.usage}".rstrip() + f" — {c.description}") for c in COMMANDS]
         text += [line(italic(f"Movies come from {self.catalog_name}.")), line(italic(TMDB_NOTICE))]
@@ -639,6 +678,8 @@ class MovieBot:
 
     async def about(self, who: Requester) -> Reply:
         """/about: which catalog is in use, and credits."""
+        async with self._uow() as uow:
+            await self._user(uow, who)
         return Reply(
             text=(
                 line(bold("About moviebot")),
@@ -692,8 +733,13 @@ class MovieBot:
         if action.list is ListName.HISTORY:
             return await self.history(who, page, edit=True)
         if action.list is ListName.TRENDING:
-            return await self.trending(who, page, edit=True)
+            return await self.trending(who, page, window=trending_window(text) or "week", token=token, edit=True)
         return await self.recommend(who, page, edit=True)
+
+
+def trending_window(word: str) -> TrendingWindow | None:
+    """Read "day" / "today" / "week" (any case) as a trending window; None for anything else."""
+    return TRENDING_WINDOWS.get(word.strip().lower())
 
 
 def raise_stale() -> NoReturn:

@@ -6,18 +6,23 @@ it) is where SQLAlchemy storage, the bundled catalog and the adapters meet.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.tmdb.catalog import TmdbCatalog
 from bot.app import MovieBot, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.config import Config
+from bot.notifications import Delivery, NotificationService
+from bot.scheduler import build_scheduler
 from domain.models import ImportSummary
 from storage import movielens
 from storage.database import Database
@@ -83,21 +88,54 @@ def configure_logging(config: Config) -> None:
 
 async def chat(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
     """Run the console adapter until input ends."""
-    from adapters.console.chat import ConsoleChat
-
     runtime = await build(config)
     try:
-        await ConsoleChat(runtime.bot, out, echo=echo).run(lines, prompt=prompt)
+        await _console(runtime, lines, out, echo=echo, prompt=prompt)
     finally:
         await runtime.close()
 
 
+async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
+    from adapters.console.chat import ConsoleChat
+
+    await ConsoleChat(runtime.bot, out, echo=echo).run(lines, prompt=prompt)
+
+
+def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> AsyncIOScheduler:
+    """Recommender refits always; scheduled messages when a platform can deliver them."""
+    cfg = runtime.config.scheduler
+    notifications = (
+        NotificationService(runtime.bot, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day)
+        if deliveries
+        else None
+    )
+    return build_scheduler(runtime.bot.recommendations, notifications)
+
+
 async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool) -> None:
-    """Start every adapter whose token is configured; with none, the console chat."""
-    platforms = [name for name, token in (("telegram", config.secrets.telegram_token), ("discord", config.secrets.discord_token)) if token]
-    if platforms:
-        log.error("the %s adapter is not available in this version; starting the console chat instead", " and ".join(platforms))
-    await chat(config, lines, out, echo=not prompt, prompt=prompt)
+    """Start every adapter whose token is configured, plus the scheduler; with no token, the console chat."""
+    runtime = await build(config)
+    deliveries: list[Delivery] = []
+    servers: list[Coroutine[Any, Any, None]] = []
+    if config.secrets.telegram_token is not None:
+        from adapters.telegram.app import build_application, run_application
+        from adapters.telegram.delivery import TelegramDelivery
+
+        application = build_application(runtime.bot, config)
+        deliveries.append(TelegramDelivery(application.bot))
+        servers.append(run_application(application, config))
+    scheduler = _scheduler(runtime, deliveries) if config.scheduler.enabled else None
+    if scheduler is not None:
+        scheduler.start()
+    try:
+        if servers:
+            await asyncio.gather(*servers)
+        else:
+            await _console(runtime, lines, out, echo=not prompt, prompt=prompt)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        await runtime.close()
 
 
 async def import_catalog(config: Config, path: Path, progress: Callable[[int, int], None]) -> ImportSummary:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.app import MovieBot, Requester
+from bot.app import MovieBot, Requester, trending_window
 from bot.reply import Reply, line
 from domain.query import clip_for_echo
 
@@ -39,6 +39,15 @@ def _paged(method: Callable[..., Awaitable[Reply]]) -> Callable[[MovieBot, Reque
     return run
 
 
+async def _trending(bot: MovieBot, who: Requester, args: str) -> Reply:
+    """/trending [day|week] [page]: an optional window word, then the page as _paged reads it."""
+    word, _, rest = args.strip().partition(" ")
+    window = trending_window(word)
+    if window is None:
+        return await _paged(MovieBot.trending)(bot, who, args)
+    return await _paged(lambda b, w, page: b.trending(w, page, window=window))(bot, who, rest)
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("start", "", "Welcome and quick start", lambda b, w, a: b.start(w, a.strip())),
     Command("help", "", "Everything I can do", _no_args(MovieBot.help)),
@@ -57,7 +66,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("history", "", "Recently added and removed", _paged(MovieBot.history)),
     Command("profile", "", "Your stats", _no_args(MovieBot.profile)),
     Command("settings", "[name value]", "Timezone, region, notifications", MovieBot.settings),
-    Command("trending", "", "Popular movies", _paged(MovieBot.trending)),
+    Command("trending", "[day|week]", "Trending movies", _trending),
     Command("recommend", "", "Picks for you", _paged(MovieBot.recommend)),
     Command("about", "", "Data sources and credits", _no_args(MovieBot.about)),
 )

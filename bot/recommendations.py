@@ -71,6 +71,10 @@ class RecommendationService:
             self._model = await asyncio.to_thread(self._recommender.fit, interactions, features)
             log.info("recommender fitted on %d signals, %d movies in %.1f s", len(signals), len(movies), time.perf_counter() - started)
 
+    @property
+    def fitted(self) -> bool:
+        return self._model is not None
+
     async def model(self) -> FittedModel:
         """The fitted model, fitting it first if this is the first request."""
         if self._model is None:

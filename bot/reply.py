@@ -96,6 +96,12 @@ class MovieCard:
     on_watchlist: bool
     watched: bool
     tmdb_id: int | None = None
+    # Where to watch in the user's region (TMDb, data by JustWatch): empty without TMDb or when it is not answering.
+    # Wherever the names show, `watch_credit` must show too (TMDb's terms).
+    where_to_watch: tuple[str, ...] = ()
+    watch_region: str | None = None
+    watch_link: str | None = None
+    watch_credit: str | None = None
 
 
 class Awaiting(str, Enum):

@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
+from domain.catalog import WatchProviders
 from domain.models import Activity, ActivityKind, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
 from domain.recommend import Reason
 from domain.text import clip
@@ -19,6 +20,7 @@ from domain.text import clip
 STAR = "★"
 EMPTY_STAR = "☆"
 OPEN_BUTTONS_PER_ROW = 3
+MAX_WATCH_NAMES = 8
 
 
 def stars(n: int) -> str:
@@ -47,7 +49,24 @@ def movie_line(n: int, movie: Movie, suffix: str = "") -> Line:
     return line(*parts, bold(clip(movie.label, 90)), tail + suffix)
 
 
-def card_for(movie: Movie, stats: RatingStats, status: MovieStatus, poster_url: str | None) -> MovieCard:
+def watch_names(providers: WatchProviders) -> tuple[str, ...]:
+    """Provider names for a card: streaming ones plain, others marked rent and/or buy, each name once."""
+    kinds: dict[str, list[str]] = {}
+    for kind, names in (("stream", providers.flatrate), ("rent", providers.rent), ("buy", providers.buy)):
+        for name in names:
+            kinds.setdefault(name, []).append(kind)
+    return tuple(name if "stream" in ks else f"{name} ({'/'.join(ks)})" for name, ks in kinds.items())[:MAX_WATCH_NAMES]
+
+
+def _watch_fields(providers: WatchProviders | None) -> dict[str, Any]:
+    """The card's where-to-watch fields; none when nothing is known, and only https links (they become buttons)."""
+    if providers is None or providers.empty:
+        return {}
+    link = providers.link if providers.link and providers.link.startswith("https://") else None
+    return {"where_to_watch": watch_names(providers), "watch_region": providers.region, "watch_link": link, "watch_credit": providers.credit}
+
+
+def card_for(movie: Movie, stats: RatingStats, status: MovieStatus, poster_url: str | None, providers: WatchProviders | None = None) -> MovieCard:
     return MovieCard(
         movie_id=movie.id,
         title=movie.title,
@@ -64,6 +83,7 @@ def card_for(movie: Movie, stats: RatingStats, status: MovieStatus, poster_url: 
         on_watchlist=status.on_watchlist,
         watched=status.watched,
         tmdb_id=movie.tmdb_id,
+        **_watch_fields(providers),
     )
 
 
@@ -93,6 +113,8 @@ def card_lines(card: MovieCard) -> tuple[Line, ...]:
         lines.append(line(italic(" · ".join(mine))))
     if card.your_review:
         lines.append(line("Your review: ", italic(f"“{clip(card.your_review, 300)}”")))
+    if card.where_to_watch:
+        lines.append(line(f"📺 Where to watch ({card.watch_region}): {', '.join(card.where_to_watch)}", italic(f" — {card.watch_credit}")))
     if card.overview:
         lines.append(line(clip(card.overview, 600)))
     return tuple(lines)
@@ -112,6 +134,8 @@ def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...
     discover = [Button("🎯 More like this", MovieAction(MovieOp.SIMILAR, mid))]
     if not (card.favorite or card.on_watchlist or card.your_stars):
         discover.append(Button("🚫 Not interested", MovieAction(MovieOp.DISMISS, mid)))
+    if card.watch_link:  # in this row, not a new one: adapters add a share row and a reply holds 5 rows at most
+        discover.append(Button("📺 Where to watch", url=card.watch_link))
     rows.append(tuple(discover))
     if picker:
         rows.append(tuple(Button(STAR * n, RateAction(mid, n)) for n in range(1, 6)))

@@ -57,6 +57,16 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    """Someone who may get scheduled messages: where to reach them and their local time zone."""
+
+    user_id: int
+    display_name: str
+    timezone: str
+    identities: tuple[Identity, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class MovieDraft:
     """A movie as a source describes it, before it has an internal id.
 
@@ -77,6 +87,7 @@ class MovieDraft:
     runtime: int | None = None
     popularity: float = 0.0
     keywords: tuple[str, ...] = ()
+    fetched_at: dt.datetime | None = None  # when fetched from TMDb, whose terms limit how long we keep it
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from domain.models import (
     Page,
     Profile,
     RatingStats,
+    Recipient,
     Review,
     Signal,
     UpsertOutcome,
@@ -67,6 +68,10 @@ class MovieRepository(Protocol):
 
     async def many(self, movie_ids: Sequence[int]) -> dict[int, Movie]: ...
 
+    async def stale_tmdb(self, fetched_before: dt.datetime, limit: int) -> list[Movie]: ...
+
+    async def forget_tmdb(self, movie_id: int, now: dt.datetime) -> None: ...
+
 
 class LibraryRepository(Protocol):
     """A user's favorites, watchlist, ratings and history."""
@@ -108,6 +113,18 @@ class LibraryRepository(Protocol):
     async def signals(self, user_id: int | None = None) -> list[Signal]: ...
 
 
+class NotificationRepository(Protocol):
+    """The ledger that makes each scheduled message go out exactly once."""
+
+    async def recipients(self, kind: str) -> list[Recipient]: ...
+
+    async def claim(self, user_id: int, kind: str, period: str, now: dt.datetime) -> bool: ...
+
+    async def settle(self, user_id: int, kind: str, period: str, status: str) -> None: ...
+
+    async def release(self, user_id: int, kind: str, period: str) -> None: ...
+
+
 class TokenRepository(Protocol):
     """Free text (a search query, a list filter) kept server-side behind a short token.
 
@@ -127,6 +144,7 @@ class UnitOfWork(Protocol):
     movies: MovieRepository
     library: LibraryRepository
     tokens: TokenRepository
+    notifications: NotificationRepository
     writable: bool
 
     async def commit(self) -> None: ...

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Movie, MovieDraft, Page, UpsertOutcome
@@ -29,6 +29,11 @@ _FIELDS = (
     "runtime",
     "popularity",
 )
+_TMDB_CONTENT = {"overview": None, "poster_path": None, "keywords": ""}  # what only TMDb supplies, cleared when it drops a movie
+
+
+# asyncpg allows 32,767 bind parameters per statement; a movie row binds under 20.
+BULK_ROWS = 1000
 
 
 def _search_columns(title: str, original_title: str | None) -> dict[str, str]:
@@ -59,6 +64,16 @@ def to_movie(row: MovieRow, genres: Sequence[str] = ()) -> Movie:
         popularity=row.popularity,
         keywords=tuple(k for k in row.keywords.split("|") if k),
     )
+
+
+def _mark_fetched(row: MovieRow, draft: MovieDraft) -> None:
+    """Date the row's TMDb content from this fetch when nothing older from TMDb remains in it.
+
+    Keywords come only with full details; a list result (no keywords) upserted
+    over a row holding older keywords must not make those look fresh.
+    """
+    if draft.fetched_at is not None and (draft.keywords or not row.keywords or row.tmdb_fetched_at is None):
+        row.tmdb_fetched_at = draft.fetched_at
 
 
 def genre_filter(genre: str) -> Any:
@@ -192,6 +207,24 @@ class SqlMovieRepository:
         rows = (await self._session.execute(select(MovieRow).where(MovieRow.id.in_(set(movie_ids))))).scalars().all()
         return {m.id: m for m in await self.hydrate(rows)}
 
+    async def stale_tmdb(self, fetched_before: dt.datetime, limit: int) -> list[Movie]:
+        """Movies whose TMDb content was fetched before a moment, oldest first (the refresh job's work list)."""
+        stmt = (
+            select(MovieRow)
+            .where(MovieRow.tmdb_fetched_at < fetched_before, MovieRow.tmdb_id.is_not(None))
+            .order_by(MovieRow.tmdb_fetched_at, MovieRow.id)
+            .limit(limit)
+        )
+        return await self.hydrate((await self._session.execute(stmt)).scalars().all())
+
+    async def forget_tmdb(self, movie_id: int, now: dt.datetime) -> None:
+        """Clear content only TMDb supplied (overview, poster, keywords), keeping the facts lists depend on.
+
+        For movies TMDb no longer has: its terms do not let us keep their
+        content, while title, year and genres keep users' lists meaningful.
+        """
+        await self._session.execute(update(MovieRow).where(MovieRow.id == movie_id).values(**_TMDB_CONTENT, tmdb_fetched_at=None, updated_at=now))
+
     async def count(self) -> int:
         return (await self._session.execute(select(func.count()).select_from(MovieRow))).scalar_one()
 
@@ -251,6 +284,7 @@ class SqlMovieRepository:
         if draft.keywords and "|".join(draft.keywords) != row.keywords:
             row.keywords = "|".join(draft.keywords)
             changed = True
+        _mark_fetched(row, draft)
         current = (await self.genres_of([row.id])).get(row.id, [])
         if draft.genres and sorted(draft.genres) != sorted(current):
             await self._set_genres(row.id, draft.genres)
@@ -266,6 +300,7 @@ class SqlMovieRepository:
     def _values(draft: MovieDraft) -> dict[str, Any]:
         values = {name: getattr(draft, name) for name in _FIELDS}
         values["keywords"] = "|".join(draft.keywords)
+        values["tmdb_fetched_at"] = draft.fetched_at
         values.update(_search_columns(draft.title, draft.original_title))
         return values
 
@@ -275,8 +310,8 @@ class SqlMovieRepository:
             return 0
         ids = await self._genre_id_map([g for d in drafts for g in d.genres])
         inserted = 0
-        for start in range(0, len(drafts), 2000):
-            chunk = drafts[start : start + 2000]
+        for start in range(0, len(drafts), BULK_ROWS):
+            chunk = drafts[start : start + BULK_ROWS]
             rows = [self._values(d) | {"updated_at": now} for d in chunk]
             result = await self._session.execute(
                 upsert_insert(self._session, MovieRow.__table__).values(rows).on_conflict_do_nothing().returning(MovieRow.id, MovieRow.movielens_id, MovieRow.tmdb_id)

@@ -103,6 +103,7 @@ class MovieRow(Base):
         Index("ix_movies_norm_core", "norm_core"),
         Index("ix_movies_popularity", "popularity"),
         Index("ix_movies_year", "year"),
+        Index("ix_movies_tmdb_fetched_at", "tmdb_fetched_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
@@ -123,6 +124,8 @@ class MovieRow(Base):
     norm_core: Mapped[str] = mapped_column(String(300))
     norm_all: Mapped[str] = mapped_column(String(700))
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # Set when TMDb supplied the row's content; its terms allow keeping that six months at most.
+    tmdb_fetched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
 class GenreRow(Base):
@@ -186,6 +189,22 @@ class DismissedRow(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class NotificationRow(Base):
+    """Ledger of scheduled messages: the primary key makes each (user, kind, period) sendable once.
+
+    An instance claims a row before sending; a lost race means another instance
+    (or an earlier run) already has it, so nobody gets the same reminder twice.
+    """
+
+    __tablename__ = "notifications"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 

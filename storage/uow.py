@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from domain.ports import LibraryRepository, MovieRepository, TokenRepository, UserRepository
+from domain.ports import LibraryRepository, MovieRepository, NotificationRepository, TokenRepository, UserRepository
 from storage.database import Database
 from storage.library import SqlLibraryRepository
 from storage.movies import SqlMovieRepository
+from storage.notifications import SqlNotificationRepository
 from storage.tokens import SqlTokenRepository
 from storage.users import SqlUserRepository
 
@@ -18,6 +19,7 @@ class SqlUnitOfWork:
     movies: MovieRepository
     library: LibraryRepository
     tokens: TokenRepository
+    notifications: NotificationRepository
 
     def __init__(self, db: Database, write: bool) -> None:
         self._db = db
@@ -31,6 +33,7 @@ class SqlUnitOfWork:
         self.movies = movies
         self.library = SqlLibraryRepository(self._session, movies)
         self.tokens = SqlTokenRepository(self._session)
+        self.notifications = SqlNotificationRepository(self._session)
         return self
 
     async def commit(self) -> None:

@@ -1,0 +1,224 @@
+"""PTB handlers: each turns an update into a Requester and arguments, calls one intent, shows the Reply.
+
+The acting user is always `update.effective_user` (the presser of a button,
+the sender of a message), never the author of the message a button sits on.
+The review flow keeps no state that matters across instances: the prompt links
+the movie, so a ForceReply answer finds it again on any instance behind a load
+balancer; the per-user note in `user_data` only catches a next message sent
+without replying.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cachetools import TTLCache
+from telegram import CallbackQuery, Message, MessageEntity, ReplyParameters, Update, User
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
+
+from adapters.telegram.delivery import edit, send
+from adapters.telegram.render import inline_result, movie_in_link, split_prompt, toast
+from bot.app import MovieBot, Requester
+from bot.commands import dispatch_text
+from bot.reply import Awaiting, Reply
+from domain.errors import DomainError
+from domain.models import Platform
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+REVIEW_KEY = "awaiting_review"  # user_data[REVIEW_KEY]: {chat id: movie id}
+INLINE_CACHE_SECONDS = 10  # results are personal (they show the user's ratings): cache briefly
+APOLOGY = "⚠ Sorry, something went wrong on my side. Please try again."
+CANCELLED = "Cancelled."
+
+
+def requester(user: User) -> Requester:
+    """Who acts, as Telegram says."""
+    return Requester(Platform.TELEGRAM, str(user.id), user.full_name)
+
+
+def _pending(context: Context) -> dict[int, int]:
+    data: dict[str, Any] = context.user_data if context.user_data is not None else {}
+    return data.setdefault(REVIEW_KEY, {})  # type: ignore[no-any-return]
+
+
+def _in_group(message: Message) -> bool:
+    return message.chat.type != ChatType.PRIVATE
+
+
+class Handlers:
+    """The Telegram face of one MovieBot."""
+
+    def __init__(self, bot: MovieBot) -> None:
+        self._bot = bot
+        # Query ids already answered: the error handler must not answer twice.
+        self._answered: TTLCache[str, bool] = TTLCache(maxsize=50_000, ttl=300)
+
+    def install(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register every handler and the one error handler.
+
+        Only new messages count: an edited message would otherwise run its
+        command a second time; channel posts have no user to act for.
+        """
+        new = filters.UpdateType.MESSAGE
+        app.add_handler(CommandHandler("cancel", self.on_cancel, filters=new))
+        app.add_handler(MessageHandler(new & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(new & filters.ChatType.PRIVATE & ~filters.TEXT, self.on_other))
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(InlineQueryHandler(self.on_inline))
+        app.add_error_handler(self.on_error)
+
+    # ---- messages -----------------------------------------------------------------------
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """A command, a review the bot asked for, or (in private) a title to search."""
+        message, user = update.message, update.effective_user
+        if message is None or message.text is None or user is None:
+            return
+        who, text = requester(user), message.text
+        is_command = text.startswith("/")
+        movie_id = None if is_command else self._reviewed_movie(message, context)
+        reply: Reply | None
+        if movie_id is not None:
+            reply = await self._bot.review_movie(who, movie_id, text)
+            _pending(context).pop(message.chat.id, None)
+        else:
+            if is_command:
+                _pending(context).pop(message.chat.id, None)  # another command leaves the review
+            elif _in_group(message):
+                return  # in groups, plain chatter is not for us
+            reply = await dispatch_text(self._bot, who, text, bot_username=context.bot.username)
+            if reply is None:
+                return  # a command for another bot
+        await self._send(context, message.chat.id, reply, reply_to=message.message_id if _in_group(message) else None)
+
+    async def on_other(self, update: Update, context: Context) -> None:
+        """A sticker, photo or voice note in private: say what the bot understands."""
+        message, user = update.message, update.effective_user
+        if message is not None and user is not None:
+            reply = await dispatch_text(self._bot, requester(user), "")
+            if reply is not None:
+                await self._send(context, message.chat.id, reply)
+
+    async def on_cancel(self, update: Update, context: Context) -> None:
+        """/cancel: stop waiting for a review."""
+        message = update.message
+        if message is not None:
+            _pending(context).pop(message.chat.id, None)
+            await message.reply_text(CANCELLED, do_quote=_in_group(message))
+
+    def _reviewed_movie(self, message: Message, context: Context) -> int | None:
+        """The movie this message reviews: an answer to our review prompt, or the next message after it."""
+        prompt = message.reply_to_message
+        if prompt is not None and prompt.from_user is not None and prompt.from_user.id == context.bot.id:
+            for entity in prompt.entities:
+                if entity.type == MessageEntity.TEXT_LINK and (movie_id := movie_in_link(entity.url)) is not None:
+                    return movie_id
+        return _pending(context).get(message.chat.id)
+
+    async def _send(self, context: Context, chat_id: int, reply: Reply, *, reply_to: int | None = None, query: CallbackQuery | None = None) -> None:
+        """Show a reply: edit the pressed message when asked to (and able), else send it.
+
+        A request for a review follows as its own ForceReply message, and the
+        user's next message in this chat is taken as that review.
+        """
+        screen, prompt = split_prompt(reply)
+        if not (query is not None and screen.edit and await self._edit(context, query, screen)):
+            await send(context.bot, chat_id, screen, reply_to=reply_to)
+        if prompt is not None:
+            await send(context.bot, chat_id, prompt)
+        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None:
+            _pending(context)[chat_id] = reply.awaiting_movie
+
+    async def _edit(self, context: Context, query: CallbackQuery, reply: Reply) -> bool:
+        message = query.message
+        if message is None and not query.inline_message_id:
+            return False
+        photo = isinstance(message, Message) and bool(message.photo)
+        return await edit(context.bot, reply, message=message, inline_message_id=query.inline_message_id, photo=photo)
+
+    # ---- buttons --------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Press a button for whoever pressed it; answer the query, then edit in place."""
+        query = update.callback_query
+        if query is None:
+            return
+        reply = await self._bot.press(requester(query.from_user), query.data)
+        await self._answer(query, toast(reply.toast))
+        # New screens, deleted messages and shared inline cards get a new message (inline: in private).
+        chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        await self._send(context, chat_id, reply, query=query)
+
+    async def _answer(self, query: CallbackQuery, text: str | None, *, alert: bool = False) -> bool:
+        """Answer a callback query once; False when it was already answered."""
+        if query.id in self._answered:
+            return False
+        self._answered[query.id] = True
+        try:
+            await query.answer(text, show_alert=alert)
+        except BadRequest as err:  # too old: the button still did its work
+            log.debug("callback answer refused: %s", err.message)
+        return True
+
+    # ---- inline mode ----------------------------------------------------------------------
+
+    async def on_inline(self, update: Update, context: Context) -> None:
+        """@bot <words> in any chat: the user's matching movie cards, briefly cached."""
+        query = update.inline_query
+        if query is None:
+            return
+        cards = await self._bot.inline_cards(requester(query.from_user), query.query)
+        results = [inline_result(card, context.bot.username) for card in cards]
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
+
+    # ---- errors ---------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Turn every failure into something the user can read; log only what is safe.
+
+        Domain errors carry a user-safe message. A 403 means the user blocked the
+        bot: mark them unreachable. Anything else is a bug: logged with the
+        update id and traceback (never the token or the user's text), apologised for.
+        """
+        error = context.error
+        upd = update if isinstance(update, Update) else None
+        if isinstance(error, Forbidden):
+            await self._refused(upd)
+            return
+        if isinstance(error, DomainError):
+            text = f"⚠ {error.message}"
+        else:
+            log.error("telegram update %s failed: %s", upd.update_id if upd else "-", type(error).__name__, exc_info=error)
+            text = APOLOGY
+        try:
+            await self._tell(upd, context, text)
+        except Forbidden:
+            await self._refused(upd)
+        except TelegramError as err:
+            log.warning("could not tell the user about an error in update %s: %s", upd.update_id if upd else "-", type(err).__name__)
+
+    async def _tell(self, update: Update | None, context: Context, text: str) -> None:
+        if update is None:
+            return
+        query = update.callback_query
+        if query is not None and await self._answer(query, toast(text), alert=True):
+            return
+        chat, message = update.effective_chat, update.effective_message
+        if chat is not None:
+            answer_to = ReplyParameters(message.message_id, allow_sending_without_reply=True) if message and query is None and _in_group(message) else None
+            await context.bot.send_message(chat.id, text, reply_parameters=answer_to)
+
+    async def _refused(self, update: Update | None) -> None:
+        """Telegram refused delivery; if the user's private chat refused, they blocked us."""
+        user = update.effective_user if update else None
+        chat = update.effective_chat if update else None
+        if user is None or (chat is not None and chat.type != ChatType.PRIVATE):
+            log.warning("telegram refused delivery in a group for update %s", update.update_id if update else "-")
+            return
+        await self._bot.mark_unreachable(requester(user))
+        log.info("telegram user blocked the bot (update %s): marked unreachable", update.update_id if update else "-")

@@ -1,0 +1,61 @@
+"""Groups (commands addressed to the bot, buttons act for the presser) and inline mode."""
+
+from __future__ import annotations
+
+from bot.app import MovieBot, Requester
+from domain.models import Platform
+from tests.e2e.telegram.fake_bot_api import FakeBotApi
+from tests.e2e.telegram.harness import Harness, TgUser
+
+ALICE = Requester(Platform.TELEGRAM, "1001", "Alice Liddell")
+BOB = Requester(Platform.TELEGRAM, "2002", "Bob")
+GROUP = -100777
+
+
+async def test_group_commands_addressed_to_the_bot_and_buttons_act_for_the_presser(
+    tg: Harness, alice_tg: TgUser, bob_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot
+) -> None:
+    fake.chat(GROUP, "supergroup", "Film club")
+    results = await bob_tg.say("/search@moviebot_test_bot matrix", chat_id=GROUP)
+    assert "1. The Matrix (1999)" in results.shown
+    assert fake.calls_to("sendMessage")[-1].params["reply_parameters"]["message_id"], "answers quote the asker in groups"
+
+    await bob_tg.say("/fav@some_other_bot Heat 1995", chat_id=GROUP)
+    await bob_tg.say("what a film", chat_id=GROUP)
+    assert fake.last(GROUP).message_id == results.message_id, "commands for other bots and chatter are not ours"
+
+    await alice_tg.press(results, "1. ")
+    card = fake.last(GROUP)
+    answer = await alice_tg.press(card, "❤ Favorite")
+    assert answer["text"] == "❤ Added to your favorites."
+    alice_favs, bob_favs = await movie_bot.favorites(ALICE), await movie_bot.favorites(BOB)
+    assert "(1)" in str(alice_favs.text[0]) and "(0)" in str(bob_favs.text[0])
+
+
+async def test_inline_mode_lists_personal_cards_and_buttons_on_the_sent_card_work(
+    tg: Harness, alice_tg: TgUser, bob_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot
+) -> None:
+    query_id, answer = await alice_tg.inline("matrix")
+    assert answer["is_personal"] in (True, "true") and 0 < int(answer["cache_time"]) <= 60
+    titles = [r["title"] for r in answer["results"]]
+    assert titles[0] == "The Matrix (1999)"
+    first = answer["results"][0]
+    assert first["type"] == "article" and first["input_message_content"]["parse_mode"] == "HTML"
+
+    sent = fake.choose_inline_result(query_id, first["id"])
+    assert sent.shown.startswith("🎬 The Matrix (1999)")
+    inline_id = next(k for k, v in fake.inline_messages.items() if v is sent)
+    toast = await bob_tg.press(sent, data=sent.button("❤ Favorite")["callback_data"], inline_message_id=inline_id)
+    assert toast["text"] == "❤ Added to your favorites."
+    assert "❤ favorite" in fake.inline_messages[inline_id].shown, "the shared card is edited in place"
+    assert "(1)" in str((await movie_bot.favorites(BOB)).text[0])
+    assert "(0)" in str((await movie_bot.favorites(ALICE)).text[0])
+
+
+async def test_deep_link_start_opens_the_shared_card(tg: Harness, alice_tg: TgUser, fake: FakeBotApi) -> None:
+    card = await alice_tg.say("/movie The Matrix 1999")
+    share = card.button("🔗 Share")["url"]
+    movie_id = share.rsplit("m_", 1)[1]
+    assert share.startswith("https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fmoviebot_test_bot%3Fstart%3Dm_")
+    opened = await alice_tg.say(f"/start m_{movie_id}")
+    assert opened.message_id != card.message_id and opened.shown.startswith("🎬 The Matrix (1999)")
