@@ -126,6 +126,7 @@ class MovieBot:
         async with self._uow(write=True) as w:
             user = await self._register(w, who)
             await w.commit()
+        await uow.restart()  # our read snapshot predates that write; later reads must see the new user
         return user
 
     async def _register(self, uow: UnitOfWork, who: Requester) -> User:
@@ -343,6 +344,10 @@ class MovieBot:
         """Store the text behind a token, only when a page button will need it."""
         if not text.strip() or pages <= 1:
             return None
+        async with self._uow() as uow:
+            known = await uow.tokens.fresh(text.strip(), self._now())
+        if known is not None:
+            return known
         async with self._uow(write=True) as uow:
             token = await uow.tokens.put(text.strip(), self._now())
             await uow.commit()

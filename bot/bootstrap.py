@@ -124,6 +124,12 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool
         application = build_application(runtime.bot, config)
         deliveries.append(TelegramDelivery(application.bot))
         servers.append(run_application(application, config))
+    if config.secrets.discord_token is not None:
+        from adapters.discord.client import build_client, run_client
+
+        discord_client = build_client(runtime.bot, config)
+        deliveries.append(discord_client.delivery)
+        servers.append(run_client(discord_client, config))
     scheduler = _scheduler(runtime, deliveries) if config.scheduler.enabled else None
     if scheduler is not None:
         scheduler.start()

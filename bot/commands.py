@@ -22,6 +22,8 @@ class Command:
     description: str
     run: Callable[[MovieBot, Requester, str], Awaitable[Reply]]
     takes_movie: bool = False  # its argument is a movie (Discord autocompletes it)
+    slow: bool = False  # may take over a second (recommender, TMDb): platforms with deadlines defer first
+    personal: bool = False  # shows the requester's own data: private in group chats and servers
 
 
 def _no_args(method: Callable[[MovieBot, Requester], Awaitable[Reply]]) -> Callable[[MovieBot, Requester, str], Awaitable[Reply]]:
@@ -55,19 +57,19 @@ COMMANDS: tuple[Command, ...] = (
     Command("movie", "<title | #id | tmdb:id>", "Show a movie card", MovieBot.movie, takes_movie=True),
     Command("fav", "<movie>", "Add to favorites", MovieBot.fav, takes_movie=True),
     Command("unfav", "<movie>", "Remove from favorites", MovieBot.unfav, takes_movie=True),
-    Command("favorites", "[words] [genre:x] [since:date] [sort:title]", "Your favorites", MovieBot.favorites),
+    Command("favorites", "[words] [genre:x] [since:date] [sort:title]", "Your favorites", MovieBot.favorites, personal=True),
     Command("watch", "<movie> [| note]", "Add to your watchlist", MovieBot.watch, takes_movie=True),
     Command("unwatch", "<movie>", "Remove from your watchlist", MovieBot.unwatch, takes_movie=True),
     Command("watched", "<movie>", "Mark a movie as watched", MovieBot.watched, takes_movie=True),
-    Command("watchlist", "[words] [genre:x] [sort:year]", "Movies you want to watch", MovieBot.watchlist),
+    Command("watchlist", "[words] [genre:x] [sort:year]", "Movies you want to watch", MovieBot.watchlist, personal=True),
     Command("rate", "<movie> <1-5>", "Rate a movie from 1 to 5 stars", MovieBot.rate, takes_movie=True),
     Command("review", "<movie> | <text>", "Review a movie you rated", MovieBot.review, takes_movie=True),
     Command("reviews", "<movie>", "Read reviews of a movie", MovieBot.reviews, takes_movie=True),
-    Command("history", "", "Recently added and removed", _paged(MovieBot.history)),
-    Command("profile", "", "Your stats", _no_args(MovieBot.profile)),
-    Command("settings", "[name value]", "Timezone, region, notifications", MovieBot.settings),
+    Command("history", "", "Recently added and removed", _paged(MovieBot.history), personal=True),
+    Command("profile", "", "Your stats", _no_args(MovieBot.profile), personal=True),
+    Command("settings", "[name value]", "Timezone, region, notifications", MovieBot.settings, personal=True),
     Command("trending", "[day|week]", "Trending movies", _trending),
-    Command("recommend", "", "Picks for you", _paged(MovieBot.recommend)),
+    Command("recommend", "", "Picks for you", _paged(MovieBot.recommend), slow=True, personal=True),
     Command("about", "", "Data sources and credits", _no_args(MovieBot.about)),
 )
 

@@ -13,6 +13,7 @@ from storage.schema import TokenRow
 from storage.sql import upsert_insert
 
 TOKEN_TTL = dt.timedelta(days=30)
+REFRESH_AFTER = dt.timedelta(days=1)  # re-stamp a token at most daily, so repeated searches stay read-only
 
 
 def token_for(text: str) -> str:
@@ -39,6 +40,12 @@ class SqlTokenRepository:
         await self._session.execute(update(TokenRow).where(TokenRow.token == token).values(created_at=now))
         await self._session.execute(delete(TokenRow).where(TokenRow.created_at < now - TOKEN_TTL))
         return token
+
+    async def fresh(self, text: str, now: dt.datetime) -> str | None:
+        """The text's token if it exists and was refreshed within a day (so no write is needed)."""
+        token = token_for(text)
+        row = (await self._session.execute(select(TokenRow.created_at).where(TokenRow.token == token))).first()
+        return token if row is not None and row[0] >= now - REFRESH_AFTER else None
 
     async def get(self, token: str, now: dt.datetime) -> str | None:
         row = (await self._session.execute(select(TokenRow).where(TokenRow.token == token))).scalar_one_or_none()

@@ -39,6 +39,11 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         await self._session.commit()
 
+    async def restart(self) -> None:
+        if self._write:
+            raise RuntimeError("restart() would discard this unit of work's writes")
+        await self._session.rollback()  # the next statement begins a new transaction (a fresh snapshot)
+
     async def __aexit__(self, *exc: object) -> None:
         try:
             await self._session.rollback()

@@ -222,3 +222,7 @@ async def test_tokens_keep_text_until_they_expire(uow: SqlUnitOfWorkFactory) -> 
         assert await u.tokens.get(token, T0 + dt.timedelta(days=1)) == "genre:comedy 1999"
         assert await u.tokens.get(token, T0 + dt.timedelta(days=31)) is None
         assert await u.tokens.get("AAAAAAAAAA", T0) is None
+        # Repeated searches within a day reuse the token without writing.
+        assert await u.tokens.fresh("genre:comedy 1999", T0 + dt.timedelta(hours=3)) == token
+        assert await u.tokens.fresh("genre:comedy 1999", T0 + dt.timedelta(days=2)) is None
+        assert await u.tokens.fresh("never stored", T0) is None

@@ -315,6 +315,13 @@ async def test_new_users_get_reachable_again_when_they_write(movie_bot: MovieBot
     assert await movie_bot.is_reachable(carol)
 
 
+@pytest.mark.parametrize("intent", ["profile", "recommend", "history", "favorites", "settings"])
+async def test_a_first_message_can_be_any_command(movie_bot: MovieBot, intent: str) -> None:
+    stranger = Requester(Platform.DISCORD, "first-contact", "Stranger")
+    reply = await getattr(movie_bot, intent)(stranger)
+    assert reply.text
+
+
 async def test_suggestions_for_autocomplete(movie_bot: MovieBot, alice: Requester) -> None:
     popular = await movie_bot.suggest(alice, "m")
     assert len(popular) == 25

@@ -10,6 +10,8 @@ from adapters.tmdb.cache import JsonCache, MemoryCache
 from adapters.tmdb.catalog import TmdbCatalog
 from adapters.tmdb.client import TmdbClient
 from adapters.tmdb.resilience import CircuitBreaker, Resilient, RetryPolicy
+from bot.bootstrap import Runtime, build
+from bot.config import load_config
 from tests.integration.tmdb.fake_tmdb import TOKEN, FakeTmdb
 
 
@@ -77,3 +79,12 @@ async def catalog(make_catalog: CatalogFactory) -> TmdbCatalog:
     built = make_catalog()
     await built.start()
     return built
+
+
+@pytest.fixture
+async def tmdb_runtime(sqlite_url: str, fake: FakeTmdb, clock: object) -> AsyncIterator[Runtime]:
+    """The whole bot built from configuration with TMDb pointing at the fake, on a fresh SQLite catalog."""
+    config = load_config(env={"DATABASE_URL": sqlite_url, "TMDB_API_TOKEN": TOKEN, "TMDB_API_BASE_URL": fake.base_url})
+    runtime = await build(config, clock=clock)  # type: ignore[arg-type]
+    yield runtime
+    await runtime.close()

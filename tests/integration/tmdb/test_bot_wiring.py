@@ -6,29 +6,19 @@ Skipped until bot/app.py and bot/bootstrap.py accept the TMDb catalog (the wirin
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.app import MovieBot, Requester
-from bot.bootstrap import Runtime, build
-from bot.config import load_config
+from bot.bootstrap import Runtime
 from bot.reply import plain_text
-from tests.integration.tmdb.fake_tmdb import TOKEN, FakeTmdb, Fault
+from tests.integration.tmdb.fake_tmdb import FakeTmdb, Fault
 
 pytestmark = pytest.mark.skipif("remote" not in inspect.signature(MovieBot).parameters, reason="TMDb wiring not applied to bot/app.py yet")
 
 
 def _text(reply: object) -> str:
     return "\n".join(plain_text(node) for node in reply.text)  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-async def tmdb_runtime(sqlite_url: str, fake: FakeTmdb, clock: object) -> AsyncIterator[Runtime]:
-    config = load_config(env={"DATABASE_URL": sqlite_url, "TMDB_API_TOKEN": TOKEN, "TMDB_API_BASE_URL": fake.base_url})
-    runtime = await build(config, clock=clock)  # type: ignore[arg-type]
-    yield runtime
-    await runtime.close()
 
 
 async def test_id_only_add_fetches_and_stores_the_movie(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester) -> None:

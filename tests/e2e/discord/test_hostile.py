@@ -1,0 +1,143 @@
+"""Hostile and unlucky interactions: forged buttons, other people's screens, missing options,
+rate limits, closed DMs, failing storage. Each must get a polite, private answer in time."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+
+from adapters.discord.client import MovieClient
+from bot.app import MovieBot
+from bot.notifications import DeliveryOutcome
+from bot.reply import Reply, line
+from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord, button_labels
+from tests.e2e.discord.helpers import requester
+
+
+def message_with_button(fake: FakeDiscord, custom_id: str, owner: dict[str, Any], *, ephemeral: bool = False) -> dict[str, Any]:
+    """A message as if the bot had sent it to `owner`, holding one button with `custom_id`."""
+    source = fake.interaction_payload(2, {"name": "movie"}, owner)
+    message = {
+        "id": fake.new_id(),
+        "channel_id": fake.channel_id,
+        "guild_id": fake.guild_id,
+        "author": fake.bot_user,
+        "content": "a screen",
+        "timestamp": "2026-11-01T12:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 20,
+        "flags": 64 if ephemeral else 0,
+        "components": [{"type": 1, "components": [{"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}]}],
+        "interaction_metadata": {"id": source["id"], "type": 2, "user": owner, "authorizing_integration_owners": {}},
+    }
+    return message
+
+
+@pytest.mark.parametrize("custom_id", ["v1:zz:1", "v1:m:0", "v9:m:1", "v1:p:s:1:AAAAAAAAAA", "hello", "x" * 100])
+async def test_forged_or_unknown_buttons_are_answered_as_expired(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any], custom_id: str) -> None:
+    pressed = await fake.press(message_with_button(fake, custom_id, alice), custom_id, alice)
+    assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral
+    assert "expired" in pressed.data["content"]
+
+
+async def test_a_forged_select_value_is_expired(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+    listing = (await fake.slash("trending", alice)).original or {}
+    pressed = await fake.press(listing, "mb:open", alice, values=["v1:st:nope"])
+    assert pressed.ephemeral and "expired" in pressed.data["content"]
+
+
+async def test_someone_elses_personal_screen_refuses_politely(fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], bob: dict[str, Any]) -> None:
+    screen = (await fake.slash("settings", alice)).original or {}
+    pressed = await fake.press(screen, button_labels(screen)["🔔 Reminders: on"], bob)
+    assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral
+    assert "belongs to someone else" in pressed.data["content"]
+    assert "🔔 Reminders: on" in button_labels(screen)
+    assert "Watchlist reminders: on" in "\n".join(str(n) for n in (await movie_bot.settings(requester(bob))).text)
+
+
+async def test_a_missing_required_option_shows_the_usage(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+    answered = await fake.slash("movie", alice)
+    assert answered.ephemeral
+    assert answered.data["content"] == "⚠ Usage: /movie <title | #id | tmdb:id>"
+
+
+async def test_domain_errors_are_private_and_user_safe(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+    answered = await fake.slash("movie", alice, title="qqqzzzxxyy")
+    assert answered.ephemeral
+    assert answered.data["content"].startswith("⚠ No movie matches")
+
+
+async def test_a_storage_failure_is_logged_and_apologised_for(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any], sqlite_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as db:
+        db.execute("ALTER TABLE movies RENAME TO movies_gone")
+    answered = await fake.slash("trending", alice)
+    assert answered.ephemeral
+    assert answered.data["content"] == "⚠ Sorry, something went wrong on my side. Please try again in a moment."
+    assert "movies" in caplog.text and "Traceback" in caplog.text
+
+
+async def test_a_429_is_retried(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+    fake.rate_limit("POST", r"/interactions/\d+/[^/]+/callback$", retry_after=0.05)
+    answered = await fake.slash("help", alice)
+    assert answered.callback_type == CHANNEL_MESSAGE
+    assert len(fake.rate_limited) == 1
+    assert answered.latency is not None and answered.latency >= 0.05
+
+
+async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
+    fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], bob: dict[str, Any]
+) -> None:
+    await fake.slash("start", alice)
+    await fake.slash("start", bob)
+    picks = Reply(text=(line("🎬 Your weekly picks"),))
+    assert await client.delivery.deliver(bob["id"], picks) is DeliveryOutcome.SENT
+    assert fake.dms_to(bob["id"])[0]["content"] == "🎬 Your weekly picks"
+
+    fake.closed_dms.add(alice["id"])
+    assert await client.delivery.deliver(alice["id"], picks) is DeliveryOutcome.UNREACHABLE
+    await movie_bot.mark_unreachable(requester(alice))  # what the notification service does with that outcome
+    assert not await movie_bot.is_reachable(requester(alice))
+
+    answered = await fake.slash("start", alice)
+    await fake.until(lambda: answered.followups)
+    notice = answered.followups[0]
+    assert "DMs are closed" in notice["content"] and notice["flags"] & 64
+    assert await movie_bot.is_reachable(requester(alice))
+    again = await fake.slash("start", alice)
+    assert again.followups == []  # told once
+
+
+async def test_long_replies_are_split_under_2000_characters(fake: FakeDiscord, client: MovieClient, bob: dict[str, Any]) -> None:
+    long = Reply(text=tuple(line(f"{n}. " + "a fairly long line about films " * 3) for n in range(60)))
+    assert await client.delivery.deliver(bob["id"], long) is DeliveryOutcome.SENT
+    sent = fake.dms_to(bob["id"])
+    assert len(sent) > 1 and all(len(m["content"]) <= 2000 for m in sent)
+    assert sent[-1]["content"].endswith("59. " + "a fairly long line about films " * 3)  # nothing lost between chunks
+
+
+async def test_the_fake_enforces_discords_limits(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+    """The fake itself: a breach is refused with Discord's error and recorded."""
+    import aiohttp
+
+    record = await fake.inject(fake.interaction_payload(2, {"name": "nonexistent", "type": 1}, alice), wait=False)
+    rows = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "x", "custom_id": f"c{i}{j}"} for j in range(6)]} for i in range(6)]
+    body = {"type": 4, "data": {"content": "x" * 2001, "components": rows}}
+    async with aiohttp.ClientSession() as http:
+        url = f"{fake.base_url}/api/v10/interactions/{record.id}/{record.token}/callback"
+        async with http.post(url, json=body) as response:
+            assert response.status == 400 and response.headers["Content-Type"] == "application/json"
+            assert (await response.json())["code"] == 50035
+    assert any("2001 characters" in v for v in fake.violations)
+    assert any("6 rows" in v for v in fake.violations) and any("6 buttons" in v for v in fake.violations)
+    fake.violations.clear()
