@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from adapters.tmdb.catalog import TmdbCatalog
 from bot.app import MovieBot, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.config import Config
 from bot.notifications import Delivery, NotificationService
-from bot.scheduler import build_scheduler
+from bot.scheduler import Scheduler, build_scheduler
 from domain.models import ImportSummary
 from storage import movielens
 from storage.database import Database
@@ -83,7 +81,8 @@ def _tmdb(config: Config) -> TmdbCatalog | None:
 
 def configure_logging(config: Config) -> None:
     logging.basicConfig(level=config.bot.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise in a chat
+    for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run is noise in a chat
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 async def chat(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
@@ -101,7 +100,7 @@ async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo:
     await ConsoleChat(runtime.bot, out, echo=echo).run(lines, prompt=prompt)
 
 
-def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> AsyncIOScheduler:
+def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
     """Recommender refits always; scheduled messages when a platform can deliver them."""
     cfg = runtime.config.scheduler
     notifications = (
@@ -140,7 +139,7 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool
             await _console(runtime, lines, out, echo=not prompt, prompt=prompt)
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            await scheduler.stop()
         await runtime.close()
 
 

@@ -158,7 +158,15 @@ async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: M
                 break
             await asyncio.sleep(0.05)
         assert movie_bot.recommendations.fitted
-        assert {job.id for job in scheduler.get_jobs()} == {"refit"}
+        assert scheduler.job_ids == {"refit"}
     finally:
-        scheduler.shutdown(wait=False)
+        await scheduler.stop()
+
+
+async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_bot: MovieBot) -> None:
+    scheduler = build_scheduler(movie_bot.recommendations, None)
+    scheduler.start()
+    await asyncio.sleep(0.05)  # the first refit is under way
+    await scheduler.stop()
+    assert movie_bot.recommendations.fitted
 
