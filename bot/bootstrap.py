@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from adapters.tmdb.catalog import TmdbCatalog
 from bot.app import MovieBot, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
+from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
 from bot.notifications import Delivery, NotificationService
 from bot.scheduler import Scheduler, build_scheduler
@@ -101,14 +102,21 @@ async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo:
 
 
 def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
-    """Recommender refits always; scheduled messages when a platform can deliver them."""
+    """Recommender refits always; scheduled messages when a platform can deliver them; TMDb upkeep with TMDb."""
     cfg = runtime.config.scheduler
     notifications = (
         NotificationService(runtime.bot, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day)
         if deliveries
         else None
     )
-    return build_scheduler(runtime.bot.recommendations, notifications)
+    remote = runtime.remote
+
+    async def upkeep() -> int:
+        """Keep TMDb-sourced movies within TMDb's six-month storage limit."""
+        assert remote is not None
+        return await refresh_stale_tmdb(runtime.uow, remote, utc_now())
+
+    return build_scheduler(runtime.bot.recommendations, notifications, upkeep=upkeep if remote is not None else None)
 
 
 async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool) -> None:
