@@ -156,8 +156,7 @@ class MovieBot:
         # TMDb first: callers holding a write unit of work have committed, so no transaction (SQLite's single
         # writer) stays open across the HTTP call; the reads below start a fresh one.
         providers = await self._where_to_watch(user, movie) if where_to_watch else None
-        stats = await uow.library.rating_stats(movie.id)
-        status = await uow.library.status(user.id, movie.id)
+        stats, status = await uow.library.card_facts(user.id, movie.id)
         poster = self._poster_url(movie.poster_path) if movie.poster_path else None
         return screens.card_reply(screens.card_for(movie, stats, status, poster, providers), **kwargs)  # type: ignore[arg-type]
 
@@ -344,10 +343,6 @@ class MovieBot:
         """Store the text behind a token, only when a page button will need it."""
         if not text.strip() or pages <= 1:
             return None
-        async with self._uow() as uow:
-            known = await uow.tokens.fresh(text.strip(), self._now())
-        if known is not None:
-            return known
         async with self._uow(write=True) as uow:
             token = await uow.tokens.put(text.strip(), self._now())
             await uow.commit()
@@ -359,6 +354,8 @@ class MovieBot:
         async with self._uow() as uow:
             user = await self._user(uow, who)
             result = await uow.library.favorites(user.id, flt, page, self.page_size)
+            if token is None and result.pages > 1 and args.strip():
+                token = await uow.tokens.fresh(args.strip(), self._now())
         token = token or await self._token(args, result.pages)
         return screens.list_reply(
             "❤ Your favorites",
@@ -381,6 +378,8 @@ class MovieBot:
             user = await self._user(uow, who)
             result = await uow.library.watchlist(user.id, flt, page, self.page_size, watched)
             other = await uow.library.watchlist(user.id, flt, 1, 1, not watched)
+            if token is None and args.strip():
+                token = await uow.tokens.fresh(args.strip(), self._now())
         # The switch button keeps the filter too, so store it whenever there is one.
         token = token or await self._token(args, 2)
         name = ListName.WATCHED if watched else ListName.WATCHLIST
@@ -526,6 +525,8 @@ class MovieBot:
         async with self._uow() as uow:
             await self._user(uow, who)
             result = remote if remote is not None else await uow.movies.search(query, page, self.page_size)
+            if token is None and result.pages > 1:  # the common case, a repeated query: no write at all
+                token = await uow.tokens.fresh(text.strip(), self._now())
         token = token or await self._token(text, result.pages)
         return screens.list_reply(
             "🔎 Results",

@@ -28,7 +28,7 @@ from domain.models import (
     SignalKind,
 )
 from domain.query import ListFilter, SortOrder
-from storage.movies import SqlMovieRepository, genre_filter, title_filter
+from storage.movies import SqlMovieRepository, genre_filter, movie_with_genres, title_filter
 from storage.schema import (
     ActivityRow,
     DismissedRow,
@@ -239,7 +239,7 @@ class SqlLibraryRepository:
         return stmt
 
     async def _listed(self, table: Any, user_id: int, flt: ListFilter, page: int, page_size: int, extra: Sequence[Any] = ()) -> Page[ListedMovie]:
-        base = select(table, MovieRow, RatingRow.stars).join(MovieRow, MovieRow.id == table.movie_id)
+        base = select(table, MovieRow, RatingRow.stars, self._movies.genre_names()).join(MovieRow, MovieRow.id == table.movie_id)
         base = base.outerjoin(RatingRow, and_(RatingRow.user_id == table.user_id, RatingRow.movie_id == table.movie_id))
         base = self._filtered(base.where(table.user_id == user_id, *extra), table, flt)
         count_stmt = self._filtered(
@@ -253,7 +253,7 @@ class SqlLibraryRepository:
             SortOrder.RATING: [RatingRow.stars.desc().nulls_last(), table.added_at.desc()],
         }[flt.sort]
         rows = (await self._session.execute(base.order_by(*order, MovieRow.id).offset((page - 1) * page_size).limit(page_size))).all()
-        movies = await self._movies.hydrate([r[1] for r in rows])
+        movies = [movie_with_genres(r[1], r[3]) for r in rows]
         items = tuple(
             ListedMovie(
                 movie=movie,
@@ -262,7 +262,7 @@ class SqlLibraryRepository:
                 note=getattr(entry, "note", None),
                 your_stars=stars,
             )
-            for (entry, _row, stars), movie in zip(rows, movies, strict=True)
+            for (entry, _row, stars, _genres), movie in zip(rows, movies, strict=True)
         )
         return Page(items=items, page=page, page_size=page_size, total=total)
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Movie, MovieDraft, Page, UpsertOutcome
 from domain.query import SearchQuery
 from domain.text import normalize, strip_article
+from storage.catalog_cache import MISSING, CatalogCache
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
 from storage.sql import contains_all, like_pattern, upsert_insert
 
@@ -76,6 +77,22 @@ def _mark_fetched(row: MovieRow, draft: MovieDraft) -> None:
         row.tmdb_fetched_at = draft.fetched_at
 
 
+def genre_names_column(dialect: str) -> Any:
+    """Correlated subquery: the movie's genre names joined by "|" (sorted when mapped)."""
+    names = func.string_agg(GenreRow.name, literal_column("'|'")) if dialect == "postgresql" else func.group_concat(GenreRow.name, "|")
+    return (
+        select(names)
+        .select_from(MovieGenreRow)
+        .join(GenreRow, GenreRow.id == MovieGenreRow.genre_id)
+        .where(MovieGenreRow.movie_id == MovieRow.id)
+        .scalar_subquery()
+    )
+
+
+def movie_with_genres(row: MovieRow, names: str | None) -> Movie:
+    return to_movie(row, sorted(names.split("|")) if names else ())
+
+
 def genre_filter(genre: str) -> Any:
     """EXISTS clause: the movie has this genre."""
     return exists().where(
@@ -93,9 +110,21 @@ def title_filter(text: str) -> list[Any]:
 class SqlMovieRepository:
     """MovieRepository on SQLAlchemy."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
+        """`cache` only for read-only units of work: a write transaction may still roll back."""
         self._session = session
+        self._cache = cache
         self._genre_ids: dict[str, int] | None = None
+        self.changed = False  # whether this unit of work changed the catalog (the cache must go)
+
+    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+        if self._cache is None:
+            return await load()
+        value = self._cache.get(key)
+        if value is MISSING:
+            value = await load()
+            self._cache.put(key, value)
+        return value
 
     async def genres_of(self, movie_ids: Sequence[int]) -> dict[int, list[str]]:
         """Genre names for many movies in one query, in a stable order."""
@@ -117,29 +146,63 @@ class SqlMovieRepository:
         genres = await self.genres_of([r.id for r in rows])
         return [to_movie(r, genres.get(r.id, ())) for r in rows]
 
-    async def _one(self, stmt: Select[tuple[MovieRow]]) -> Movie | None:
-        row = (await self._session.execute(stmt)).scalar_one_or_none()
-        return (await self.hydrate([row]))[0] if row else None
+    def genre_names(self) -> Any:
+        """A column with the movie's genre names joined by "|": genres in the same round trip."""
+        return genre_names_column(self._session.bind.dialect.name)  # type: ignore[union-attr]
+
+    async def _movies(self, stmt: Select[Any]) -> list[Movie]:
+        """Run a select of (MovieRow, genre_names, ...) and map the rows."""
+        return [movie_with_genres(row[0], row[1]) for row in await self._session.execute(stmt)]
+
+    def _select(self) -> Select[Any]:
+        return select(MovieRow, self.genre_names())
 
     async def get(self, movie_id: int) -> Movie | None:
-        return await self._one(select(MovieRow).where(MovieRow.id == movie_id))
+        return await self._cached(("id", movie_id), lambda: self._first(self._select().where(MovieRow.id == movie_id)))  # type: ignore[no-any-return]
 
     async def get_by_tmdb(self, tmdb_id: int) -> Movie | None:
-        return await self._one(select(MovieRow).where(MovieRow.tmdb_id == tmdb_id))
+        return await self._cached(("tmdb", tmdb_id), lambda: self._first(self._select().where(MovieRow.tmdb_id == tmdb_id)))  # type: ignore[no-any-return]
+
+    async def _first(self, stmt: Select[Any]) -> Movie | None:
+        found = await self._movies(stmt)
+        return found[0] if found else None
 
     async def find_by_title(self, title: str, year: int | None) -> list[Movie]:
         """Movies whose title is exactly this (ignoring case, accents and a leading article)."""
         norm = normalize(title)
         if not norm:
             return []
-        stmt = select(MovieRow).where(or_(MovieRow.norm_title == norm, MovieRow.norm_core == strip_article(norm)))
+        return list(await self._cached(("title", norm, year), lambda: self._find_by_title(norm, year)))
+
+    async def _find_by_title(self, norm: str, year: int | None) -> tuple[Movie, ...]:
+        stmt = self._select().where(or_(MovieRow.norm_title == norm, MovieRow.norm_core == strip_article(norm)))
         if year is not None:
             stmt = stmt.where(MovieRow.year == year)
-        rows = (await self._session.execute(stmt.order_by(MovieRow.popularity.desc(), MovieRow.id).limit(25))).scalars().all()
-        return await self.hydrate(rows)
+        return tuple(await self._movies(stmt.order_by(MovieRow.popularity.desc(), MovieRow.id).limit(25)))
+
+    async def _page(self, where: Any, order: Sequence[Any], page: int, page_size: int) -> Page[Movie]:
+        """One page and the total in one query; a second only past the end.
+
+        The inner select ranks and counts (a window count) over ids only, so the
+        per-row genre lookup runs for the page's few rows, not every match.
+        """
+        ranked = select(MovieRow.id, func.count().over().label("total")).where(where).order_by(*order).offset((page - 1) * page_size).limit(page_size).subquery()
+        stmt = self._select().add_columns(ranked.c.total).join(ranked, ranked.c.id == MovieRow.id).order_by(*order)
+        rows = (await self._session.execute(stmt)).all()
+        if rows:
+            total = rows[0][2]
+        elif page == 1:
+            total = 0
+        else:
+            total = (await self._session.execute(select(func.count()).select_from(MovieRow).where(where))).scalar_one()
+        items = tuple(movie_with_genres(row[0], row[1]) for row in rows)
+        return Page(items=items, page=page, page_size=page_size, total=total)
 
     async def search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         """Search ranked exact > prefix > word > substring, then by popularity."""
+        return await self._cached(("search", query, page, page_size), lambda: self._search(query, page, page_size))  # type: ignore[no-any-return]
+
+    async def _search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         conditions: list[Any] = []
         if query.movie_id is not None:
             conditions.append(MovieRow.id == query.movie_id)
@@ -163,19 +226,15 @@ class SqlMovieRepository:
                 else_=4,
             )
         where = and_(*conditions) if conditions else literal(True)
-        total = (await self._session.execute(select(func.count()).select_from(MovieRow).where(where))).scalar_one()
-        stmt = (
-            select(MovieRow)
-            .where(where)
-            .order_by(rank, MovieRow.popularity.desc(), MovieRow.year.desc(), MovieRow.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        rows = (await self._session.execute(stmt)).scalars().all()
-        return Page(items=tuple(await self.hydrate(rows)), page=page, page_size=page_size, total=total)
+        return await self._page(where, (rank, MovieRow.popularity.desc(), MovieRow.year.desc(), MovieRow.id), page, page_size)
 
     async def popular(self, page: int, page_size: int, genres: Sequence[str] = (), exclude_user: int | None = None) -> Page[Movie]:
         """Most popular movies, optionally in any of some genres and not yet seen by a user."""
+        if exclude_user is not None:  # per user: never cached
+            return await self._popular(page, page_size, genres, exclude_user)
+        return await self._cached(("popular", page, page_size, tuple(genres)), lambda: self._popular(page, page_size, genres, None))  # type: ignore[no-any-return]
+
+    async def _popular(self, page: int, page_size: int, genres: Sequence[str], exclude_user: int | None) -> Page[Movie]:
         conditions: list[Any] = []
         if genres:
             conditions.append(or_(*(genre_filter(g) for g in genres)))
@@ -183,17 +242,7 @@ class SqlMovieRepository:
             for table in (FavoriteRow, WatchlistRow, RatingRow):
                 conditions.append(~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id))
         where = and_(*conditions) if conditions else literal(True)
-        total = (await self._session.execute(select(func.count()).select_from(MovieRow).where(where))).scalar_one()
-        rows = (
-            (
-                await self._session.execute(
-                    select(MovieRow).where(where).order_by(MovieRow.popularity.desc(), MovieRow.id).offset((page - 1) * page_size).limit(page_size)
-                )
-            )
-            .scalars()
-            .all()
-        )
-        return Page(items=tuple(await self.hydrate(rows)), page=page, page_size=page_size, total=total)
+        return await self._page(where, (MovieRow.popularity.desc(), MovieRow.id), page, page_size)
 
     async def all(self) -> list[Movie]:
         """The whole catalog with genres (recommender features); thousands of rows, read rarely."""
@@ -223,6 +272,7 @@ class SqlMovieRepository:
         For movies TMDb no longer has: its terms do not let us keep their
         content, while title, year and genres keep users' lists meaningful.
         """
+        self.changed = True
         await self._session.execute(update(MovieRow).where(MovieRow.id == movie_id).values(**_TMDB_CONTENT, tmdb_fetched_at=None, updated_at=now))
 
     async def count(self) -> int:
@@ -239,6 +289,7 @@ class SqlMovieRepository:
         return self._genre_ids
 
     async def _set_genres(self, movie_id: int, genres: Sequence[str]) -> None:
+        self.changed = True
         ids = await self._genre_id_map(genres)
         await self._session.execute(MovieGenreRow.__table__.delete().where(MovieGenreRow.movie_id == movie_id))
         if genres:
@@ -272,6 +323,7 @@ class SqlMovieRepository:
         if row is None:
             row = MovieRow(**self._values(draft), updated_at=now)
             self._session.add(row)
+            self.changed = True
             await self._session.flush()
             await self._set_genres(row.id, draft.genres)
             return (await self.hydrate([row]))[0], UpsertOutcome.ADDED
@@ -290,6 +342,7 @@ class SqlMovieRepository:
             await self._set_genres(row.id, draft.genres)
             changed = True
         if changed:
+            self.changed = True
             for key, value in _search_columns(row.title, row.original_title).items():
                 setattr(row, key, value)
             row.updated_at = now
@@ -308,6 +361,7 @@ class SqlMovieRepository:
         """Insert many new movies fast (seeding an empty catalog); returns how many."""
         if not drafts:
             return 0
+        self.changed = True
         ids = await self._genre_id_map([g for d in drafts for g in d.genres])
         inserted = 0
         for start in range(0, len(drafts), BULK_ROWS):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.ports import LibraryRepository, MovieRepository, NotificationRepository, TokenRepository, UserRepository
+from storage.catalog_cache import CatalogCache
 from storage.database import Database
 from storage.library import SqlLibraryRepository
 from storage.movies import SqlMovieRepository
@@ -21,14 +22,16 @@ class SqlUnitOfWork:
     tokens: TokenRepository
     notifications: NotificationRepository
 
-    def __init__(self, db: Database, write: bool) -> None:
+    def __init__(self, db: Database, write: bool, cache: CatalogCache) -> None:
         self._db = db
         self._write = write
+        self._cache = cache
         self.writable = write
 
     async def __aenter__(self) -> SqlUnitOfWork:
         self._session = self._db.session(self._write)
-        movies = SqlMovieRepository(self._session)
+        movies = SqlMovieRepository(self._session, None if self._write else self._cache)
+        self._movies = movies
         self.users = SqlUserRepository(self._session)
         self.movies = movies
         self.library = SqlLibraryRepository(self._session, movies)
@@ -38,6 +41,8 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         await self._session.commit()
+        if self._movies.changed:
+            self._cache.clear()  # after the commit, so no reader can refill it with the old rows
 
     async def restart(self) -> None:
         if self._write:
@@ -52,10 +57,11 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    """UnitOfWorkFactory for a Database."""
+    """UnitOfWorkFactory for a Database, with the catalog cache its units of work share."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: CatalogCache | None = None) -> None:
         self.db = db
+        self.cache = cache or CatalogCache()
 
     def __call__(self, write: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db, write)
+        return SqlUnitOfWork(self.db, write, self.cache)

@@ -226,3 +226,21 @@ async def test_tokens_keep_text_until_they_expire(uow: SqlUnitOfWorkFactory) -> 
         assert await u.tokens.fresh("genre:comedy 1999", T0 + dt.timedelta(hours=3)) == token
         assert await u.tokens.fresh("genre:comedy 1999", T0 + dt.timedelta(days=2)) is None
         assert await u.tokens.fresh("never stored", T0) is None
+
+
+async def test_cached_catalog_reads_see_committed_changes_at_once_and_never_rolled_back_ones(uow: SqlUnitOfWorkFactory) -> None:
+    query = parse_search("zyxwv film")
+
+    async def found() -> list[str]:
+        async with uow() as u:
+            return [m.title for m in (await u.movies.search(query, 1, 5)).items]
+
+    assert await found() == []  # now cached
+    async with uow(write=True) as u:
+        await u.movies.upsert(MovieDraft(title="Zyxwv Film", year=2026), T0)  # rolled back: never committed
+    assert await found() == []
+    async with uow(write=True) as u:
+        await u.movies.upsert(MovieDraft(title="Zyxwv Film", year=2026), T0)
+        await u.commit()
+    assert await found() == ["Zyxwv Film"]
+    assert uow.cache.hits >= 1
