@@ -32,6 +32,7 @@ class ListName(str, Enum):
     WATCHED = "wd"
     HISTORY = "h"
     TRENDING = "t"
+    UPCOMING = "u"
     RECOMMEND = "r"
 
 

@@ -30,8 +30,8 @@ from bot.catalog_refresh import store_fetched
 from bot.recommendations import RecommendationService
 from bot.reply import Awaiting, Button, Reply, bold, italic, line
 from domain.catalog import CatalogUnavailable, RemoteCatalog, TrendingWindow, WatchProviders
-from domain.errors import InvalidInput, NotFound, ReviewTooLong, StaleAction
-from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieDraft, Page, Platform, SignalKind, User, UserSettings
+from domain.errors import Forbidden, InvalidInput, NotFound, ReviewTooLong, StaleAction
+from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieStatus, MovieDraft, Page, Platform, SignalKind, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,
@@ -103,9 +103,11 @@ class MovieBot:
         bot_name: str = "moviebot",
         remote: RemoteCatalog | None = None,
         recommendations: RecommendationService | None = None,
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self._uow = uow
         self.recommendations = recommendations or RecommendationService(uow)
+        self._admins = admins  # "platform:external_id", from config (MOVIEBOT_ADMINS)
         self._now = clock
         self.page_size = page_size
         self.catalog_name = catalog_name
@@ -257,10 +259,15 @@ class MovieBot:
 
         (None, None) also when the query uses filters only the local catalog understands.
         """
-        title = query.title
-        if not title or query.genres or query.tmdb_id or query.movie_id or len(query.years) > 1:
+        title, genres = query.title, query.genres
+        if query.tmdb_id or query.movie_id or len(query.years) > 1:
             return None, None
-        year = query.years[0][0] if query.years and query.years[0][0] == query.years[0][1] else None
+        span = query.years[0] if query.years else None
+        if not title:  # genres and/or a year range: TMDb's discover
+            return await self._remote_list(lambda remote, p: remote.discover(genres, span, p), page)
+        if genres:  # TMDb's search cannot filter by genre; the local catalog can
+            return None, None
+        year = span[0] if span and span[0] == span[1] else None
         return await self._remote_list(lambda remote, p: remote.search(title, year, p), page)
 
     async def movie(self, who: Requester, text: str) -> Reply:
@@ -507,15 +514,22 @@ class MovieBot:
         return [Suggestion(label=clip_for_echo(m.label, 100), value=f"#{m.id}", movie_id=m.id) for m in movies]
 
     async def inline_cards(self, who: Requester, text: str, limit: int = 10) -> list[Reply]:
-        """Cards for inline mode (Telegram's @bot query): personal, so they show the user's state."""
+        """Cards for inline mode (Telegram's @bot query), to be posted into someone else's chat.
+
+        They show public facts only: the sender's own stars, review and lists are
+        nobody else's business, and buttons on the posted card act for whoever
+        presses them. No where-to-watch: a TMDb call per keystroke is too many.
+        """
         found = await self.suggest(who, text, limit)
         async with self._uow() as uow:
-            user = await self._user(uow, who)
+            await self._user(uow, who)
             cards = []
             for s in found:
                 movie = await uow.movies.get(s.movie_id)
                 if movie is not None:
-                    cards.append(await self._card(uow, user, movie, where_to_watch=False))  # a TMDb call per keystroke is too many
+                    stats = await uow.library.rating_stats(movie.id)
+                    poster = self._poster_url(movie.poster_path) if movie.poster_path else None
+                    cards.append(screens.card_reply(screens.card_for(movie, stats, MovieStatus(), poster)))
         return cards
 
     async def search(self, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
@@ -559,6 +573,27 @@ class MovieBot:
             lambda p: PageAction(ListName.TRENDING, p, token),
             empty="The catalog is empty: import one with `moviebot catalog import`.",
             subtitle=subtitle,
+            edit=edit,
+        )
+
+    async def upcoming(self, who: Requester, page: int = 1, *, edit: bool = False) -> Reply:
+        """/upcoming: releases coming soon in the user's region (TMDb only: an offline catalog cannot know)."""
+        async with self._uow() as uow:
+            user = await self._user(uow, who)
+        if self._remote is None:
+            return Reply(text=(line("Upcoming releases need live data from TMDb, which is not set up here. Try /trending."),))
+        region = user.settings.region
+        result, notice = await self._remote_list(lambda r, p: r.upcoming(region, p), page)
+        if result is None:
+            return Reply(text=(line(notice or "TMDb is not answering right now. Try again later."),))
+        return screens.list_reply(
+            f"📅 Coming soon ({region})",
+            result,
+            [screens.movie_line(result.offset + i + 1, m, f" · {m.release_date.isoformat()}" if m.release_date else "") for i, m in enumerate(result.items)],
+            result.items,
+            lambda p: PageAction(ListName.UPCOMING, p),
+            empty="TMDb lists nothing upcoming for your region right now.",
+            subtitle="From TMDb",
             edit=edit,
         )
 
@@ -671,6 +706,14 @@ class MovieBot:
         buttons = ((Button("🔥 Popular", PageAction(ListName.TRENDING, 1)), Button("✨ For you", PageAction(ListName.RECOMMEND, 1))),)
         return Reply(text=text, buttons=buttons)
 
+    async def stats(self, who: Requester, days: int = 30) -> Reply:
+        """/stats (admins): most favorited movies, most active users, top genres."""
+        if f"{who.platform.value}:{who.external_id}" not in self._admins:
+            raise Forbidden("/stats is for moviebot's admins.")
+        async with self._uow() as uow:
+            analytics = await uow.library.analytics(self._now() - dt.timedelta(days=days), limit=5)
+        return screens.stats_reply(analytics, days)
+
     async def help(self, who: Requester) -> Reply:
         """/help: every command with a one-line description."""
         from bot.commands import COMMANDS  # late import: commands routes to these intents
@@ -678,7 +721,7 @@ class MovieBot:
         async with self._uow() as uow:
             await self._user(uow, who)  # any message counts as contact (reachable again)
         text = [line(bold("What I can do"))]
-        text += [line(f"/{c.name} {c.usage}".rstrip() + f" — {c.description}") for c in COMMANDS]
+        text += [line(f"/{c.name} {c.usage}".rstrip() + f" — {c.description}") for c in COMMANDS if not c.admin]
         text += [line(italic(f"Movies come from {self.catalog_name}.")), line(italic(TMDB_NOTICE))]
         return Reply(text=tuple(text))
 
@@ -738,6 +781,8 @@ class MovieBot:
             return await self.watchlist(who, text, page, watched=action.list is ListName.WATCHED, token=token, edit=True)
         if action.list is ListName.HISTORY:
             return await self.history(who, page, edit=True)
+        if action.list is ListName.UPCOMING:
+            return await self.upcoming(who, page, edit=True)
         if action.list is ListName.TRENDING:
             return await self.trending(who, page, window=trending_window(text) or "week", token=token, edit=True)
         return await self.recommend(who, page, edit=True)

@@ -57,11 +57,11 @@ async def build(config: Config, *, clock: Callable[[], dt.datetime] = utc_now) -
             log.info("seeded the bundled catalog with %d movies", added)
     remote = _tmdb(config)
     if remote is None:
-        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size)
+        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, admins=frozenset(config.bot.admins))
     else:
         await remote.start()  # never raises: without TMDb, defaults and the offline catalog serve
         name = "TMDb (live), with the bundled offline catalog as fallback"
-        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, catalog_name=name, poster_url=remote.poster_url, remote=remote)
+        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, admins=frozenset(config.bot.admins), catalog_name=name, poster_url=remote.poster_url, remote=remote)
     return Runtime(config=config, db=db, uow=uow, bot=bot, remote=remote)
 
 

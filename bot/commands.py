@@ -24,6 +24,7 @@ class Command:
     takes_movie: bool = False  # its argument is a movie (Discord autocompletes it)
     slow: bool = False  # may take over a second (recommender, TMDb): platforms with deadlines defer first
     personal: bool = False  # shows the requester's own data: private in group chats and servers
+    admin: bool = False  # for MOVIEBOT_ADMINS only: kept out of /help and command menus
 
 
 def _no_args(method: Callable[[MovieBot, Requester], Awaitable[Reply]]) -> Callable[[MovieBot, Requester, str], Awaitable[Reply]]:
@@ -69,8 +70,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("profile", "", "Your stats", _no_args(MovieBot.profile), personal=True),
     Command("settings", "[name value]", "Timezone, region, notifications", MovieBot.settings, personal=True),
     Command("trending", "[day|week]", "Trending movies", _trending),
+    Command("upcoming", "", "Releases coming soon (with TMDb)", _paged(MovieBot.upcoming), slow=True),
     Command("recommend", "", "Picks for you", _paged(MovieBot.recommend), slow=True, personal=True),
     Command("about", "", "Data sources and credits", _no_args(MovieBot.about)),
+    Command("stats", "", "Usage analytics (admins)", _no_args(MovieBot.stats), personal=True, admin=True),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}

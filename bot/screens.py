@@ -13,7 +13,7 @@ from typing import Any
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
 from domain.catalog import WatchProviders
-from domain.models import Activity, ActivityKind, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
+from domain.models import Activity, ActivityKind, Analytics, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
 from domain.recommend import Reason
 from domain.text import clip
 
@@ -363,3 +363,18 @@ def settings_reply(user: User, *, edit: bool = False, toast: str | None = None, 
         ),
     )
     return Reply(text=tuple(text), buttons=rows, ephemeral=True, edit=edit, toast=toast)
+
+
+def stats_reply(stats: Analytics, days: int) -> Reply:
+    """The admin dashboard: who uses moviebot, and for what."""
+    text: list[Line] = [
+        line(bold(f"📊 moviebot over the last {days} days")),
+        line(f"Users: {stats.users} · active in the period: {stats.active_users}"),
+        line(bold("Most favorited movies")),
+    ]
+    text += [line(f"{i}. ", bold(clip(m.label, 90)), f" · ❤ {n}") for i, (m, n) in enumerate(stats.most_favorited, 1)] or [line(italic("none yet"))]
+    text.append(line(bold("Most active users")))
+    text += [line(f"{i}. {clip(name, 40)} · {n} actions") for i, (name, n) in enumerate(stats.most_active, 1)] or [line(italic("none yet"))]
+    text.append(line(bold("Top genres")))
+    text += [line(f"{i}. {name} · {n}") for i, (name, n) in enumerate(stats.top_genres, 1)] or [line(italic("none yet"))]
+    return Reply(text=tuple(text), ephemeral=True)

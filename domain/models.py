@@ -266,6 +266,18 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
+class Analytics:
+    """Admin view of how moviebot is used over a period."""
+
+    since: dt.datetime
+    most_favorited: tuple[tuple[Movie, int], ...]
+    most_active: tuple[tuple[str, int], ...]  # display name, actions in the period
+    top_genres: tuple[tuple[str, int], ...]
+    users: int
+    active_users: int
+
+
+@dataclass(frozen=True, slots=True)
 class ImportSummary:
     """What a catalog import did, with reasons for anything skipped."""
 

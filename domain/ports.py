@@ -12,6 +12,7 @@ from typing import Protocol
 
 from domain.models import (
     Activity,
+    Analytics,
     ChangeOutcome,
     Identity,
     ListedMovie,
@@ -113,6 +114,8 @@ class LibraryRepository(Protocol):
     async def dismiss(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
 
     async def signals(self, user_id: int | None = None) -> list[Signal]: ...
+
+    async def analytics(self, since: dt.datetime, limit: int) -> Analytics: ...
 
 
 class NotificationRepository(Protocol):

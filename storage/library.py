@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
     Activity,
+    Analytics,
     ActivityKind,
     ChangeOutcome,
     ListedMovie,
@@ -351,4 +352,47 @@ class SqlLibraryRepository:
             average_given=float(average) if average is not None else None,
             top_genres=tuple(name for name, _n in top),
             member_since=user.created_at,
+        )
+
+    async def analytics(self, since: dt.datetime, limit: int) -> Analytics:
+        """Most favorited movies (all time), most active users and top genres (in the period)."""
+        favorited = (
+            await self._session.execute(
+                select(FavoriteRow.movie_id, func.count().label("n"))
+                .group_by(FavoriteRow.movie_id)
+                .order_by(func.count().desc(), FavoriteRow.movie_id)
+                .limit(limit)
+            )
+        ).all()
+        movies = await self._movies.many([movie_id for movie_id, _n in favorited])
+        active = (
+            await self._session.execute(
+                select(UserRow.display_name, func.count(ActivityRow.id))
+                .join(ActivityRow, ActivityRow.user_id == UserRow.id)
+                .where(ActivityRow.at >= since)
+                .group_by(UserRow.id, UserRow.display_name)
+                .order_by(func.count(ActivityRow.id).desc(), UserRow.id)
+                .limit(limit)
+            )
+        ).all()
+        genres = (
+            await self._session.execute(
+                select(GenreRow.name, func.count())
+                .join(MovieGenreRow, MovieGenreRow.genre_id == GenreRow.id)
+                .join(ActivityRow, ActivityRow.movie_id == MovieGenreRow.movie_id)
+                .where(ActivityRow.at >= since)
+                .group_by(GenreRow.name)
+                .order_by(func.count().desc(), GenreRow.name)
+                .limit(limit)
+            )
+        ).all()
+        users = (await self._session.execute(select(func.count()).select_from(UserRow))).scalar_one()
+        active_users = (await self._session.execute(select(func.count(func.distinct(ActivityRow.user_id))).where(ActivityRow.at >= since))).scalar_one()
+        return Analytics(
+            since=since,
+            most_favorited=tuple((movies[m], n) for m, n in favorited if m in movies),
+            most_active=tuple((name, n) for name, n in active),
+            top_genres=tuple((name, n) for name, n in genres),
+            users=users,
+            active_users=active_users,
         )

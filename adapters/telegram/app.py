@@ -100,7 +100,7 @@ def build_application(bot: MovieBot, config: Config, *, rate_limiter: BaseRateLi
 
 async def register_commands(app: AnyApplication) -> None:
     """Publish the command menu (setMyCommands) from the shared command table."""
-    commands = [BotCommand(c.name, c.description) for c in COMMANDS] + list(EXTRA_COMMANDS)
+    commands = [BotCommand(c.name, c.description) for c in COMMANDS if not c.admin] + list(EXTRA_COMMANDS)
     await app.bot.set_my_commands(commands)
 
 

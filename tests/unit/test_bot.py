@@ -11,9 +11,10 @@ import pytest
 
 from bot.actions import ListName, MovieAction, MovieOp, PageAction, RateAction, decode, encode
 from bot.app import MovieBot, Requester
+from bot.bootstrap import Runtime
 from bot.reply import Awaiting, Reply, plain_text
 from bot.screens import full_text
-from domain.errors import DomainError, InvalidInput, InvalidRating, NotFound, StaleAction
+from domain.errors import DomainError, Forbidden, InvalidInput, InvalidRating, NotFound, StaleAction
 from domain.models import Platform
 from tests.conftest import FakeClock
 
@@ -322,6 +323,17 @@ async def test_a_first_message_can_be_any_command(movie_bot: MovieBot, intent: s
     assert reply.text
 
 
+async def test_inline_cards_never_show_the_senders_own_state(movie_bot: MovieBot, alice: Requester, bob: Requester) -> None:
+    await movie_bot.rate(alice, "the matrix 1999 5")
+    await movie_bot.review(alice, "the matrix 1999 | my secret opinion")
+    await movie_bot.fav(alice, "the matrix 1999")
+    [card, *_rest] = await movie_bot.inline_cards(alice, "the matrix")
+    assert card.card is not None and card.card.title == "The Matrix"
+    assert (card.card.your_stars, card.card.your_review, card.card.favorite) == (None, None, False)
+    assert card.card.ratings == 1  # public facts stay
+    assert "secret" not in text_of(card)
+
+
 async def test_suggestions_for_autocomplete(movie_bot: MovieBot, alice: Requester) -> None:
     popular = await movie_bot.suggest(alice, "m")
     assert len(popular) == 25
@@ -330,3 +342,19 @@ async def test_suggestions_for_autocomplete(movie_bot: MovieBot, alice: Requeste
     assert await movie_bot.suggest(alice, "genre:nonsense") == []
     found = await movie_bot.movie(alice, matrix[0].value)
     assert found.card is not None and found.card.title == "The Matrix"
+
+
+async def test_admins_see_usage_analytics_and_nobody_else_does(runtime: Runtime, alice: Requester, bob: Requester) -> None:
+    bot = MovieBot(runtime.uow, clock=runtime.bot._now, admins=frozenset({"telegram:1001"}))
+    for who in (alice, bob):
+        await bot.fav(who, "the matrix 1999")
+    await bot.fav(bob, "heat 1995")
+    await bot.rate(bob, "heat 1995 5")
+    stats = text_of(await bot.stats(alice))
+    assert "Users: 2 · active in the period: 2" in stats
+    assert "1. The Matrix (1999) · ❤ 2" in stats
+    assert stats.index("Bob · 3 actions") < stats.index("Alice · 1 actions")
+    assert "1. Action ·" in stats
+    with pytest.raises(Forbidden):
+        await bot.stats(bob)
+    assert "/stats" not in text_of(await bot.help(alice))
