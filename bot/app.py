@@ -31,7 +31,7 @@ from bot.recommendations import RecommendationService
 from bot.reply import Awaiting, Button, Reply, bold, italic, line
 from domain.catalog import CatalogUnavailable, RemoteCatalog, TrendingWindow, WatchProviders
 from domain.errors import Forbidden, InvalidInput, NotFound, ReviewTooLong, StaleAction
-from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieStatus, MovieDraft, Page, Platform, SignalKind, User, UserSettings
+from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieDraft, MovieStatus, Page, Platform, SignalKind, User, UserSettings
 from domain.ports import UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,

@@ -67,34 +67,9 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True)
-class MovieDraft:
-    """A movie as a source describes it, before it has an internal id.
+class MovieFacts:
+    """What is known about a film, whatever its source: shared by drafts and catalog movies."""
 
-    Catalog sources (the bundled file, MovieLens imports, TMDb) produce drafts;
-    storage upserts them, matching on source ids first, then title + year.
-    """
-
-    title: str
-    year: int | None = None
-    genres: tuple[str, ...] = ()
-    tmdb_id: int | None = None
-    imdb_id: str | None = None
-    movielens_id: int | None = None
-    original_title: str | None = None
-    release_date: dt.date | None = None
-    overview: str | None = None
-    poster_path: str | None = None
-    runtime: int | None = None
-    popularity: float = 0.0
-    keywords: tuple[str, ...] = ()
-    fetched_at: dt.datetime | None = None  # when fetched from TMDb, whose terms limit how long we keep it
-
-
-@dataclass(frozen=True, slots=True)
-class Movie:
-    """A movie in our catalog, with its internal id."""
-
-    id: int
     title: str
     year: int | None = None
     genres: tuple[str, ...] = ()
@@ -113,6 +88,24 @@ class Movie:
     def label(self) -> str:
         """Title with the year, the way people tell same-titled films apart."""
         return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True, slots=True)
+class MovieDraft(MovieFacts):
+    """A movie as a source describes it, before it has an internal id.
+
+    Catalog sources (the bundled file, MovieLens imports, TMDb) produce drafts;
+    storage upserts them, matching on source ids first, then title + year.
+    """
+
+    fetched_at: dt.datetime | None = None  # when fetched from TMDb, whose terms limit how long we keep it
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Movie(MovieFacts):
+    """A movie in our catalog, with its internal id."""
+
+    id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
     Activity,
-    Analytics,
     ActivityKind,
+    Analytics,
     ChangeOutcome,
     ListedMovie,
     MovieStatus,

@@ -21,7 +21,6 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from tests.e2e.discord.fake_discord import FakeDiscord, Interaction
 

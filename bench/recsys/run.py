@@ -35,10 +35,10 @@ from numpy.typing import NDArray
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.recsys.baselines import EASE, BiasedMF, ItemKNN, Popularity  # noqa: E402
-from bench.recsys.data import Movie, Ratings, load_ml100k, random_split, temporal_split  # noqa: E402
-from bench.recsys.metrics import RankingResult, evaluate_rankings, paired_difference, rmse  # noqa: E402
-from domain.recommend import Interaction, ItemFeatures, Recommender  # noqa: E402
+from bench.recsys.baselines import EASE, BiasedMF, ItemKNN, Popularity
+from bench.recsys.data import Movie, Ratings, load_ml100k, random_split, temporal_split
+from bench.recsys.metrics import RankingResult, evaluate_rankings, paired_difference, rmse
+from domain.recommend import Interaction, ItemFeatures, Recommender
 
 K = 10
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,7 +22,7 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from domain.recommend import Interaction, ItemFeatures, Recommender  # noqa: E402
+from domain.recommend import Interaction, ItemFeatures, Recommender
 
 _GENRES = (
     "Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",

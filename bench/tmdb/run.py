@@ -37,7 +37,7 @@ from adapters.tmdb.catalog import TmdbCatalog
 from adapters.tmdb.client import TmdbClient
 from tests.integration.tmdb.fake_tmdb import TOKEN, FakeTmdb
 
-WORDS = "star night love war city dark blue last lost king dead girl man house road sea fire time ghost dream".split()
+WORDS = ["star", "night", "love", "war", "city", "dark", "blue", "last", "lost", "king", "dead", "girl", "man", "house", "road", "sea", "fire", "time", "ghost", "dream"]
 
 
 def zipf_queries(count: int, distinct: int, s: float, rng: random.Random) -> list[tuple[str, int]]:

@@ -55,7 +55,8 @@ class BiasedMF:
     def predict(self, users: IntArray, items: IntArray) -> FloatArray:
         """Predict raw (unclipped) stars for parallel user and item indices."""
         dots = np.einsum("ij,ij->i", self.user_factors[users], self.item_factors[items])
-        return self.mu + self.user_bias[users] + self.item_bias[items] + dots
+        predicted: FloatArray = self.mu + self.user_bias[users] + self.item_bias[items] + dots
+        return predicted
 
     def fold_in(self, items: IntArray, ratings: FloatArray) -> tuple[FloatArray, float]:
         """Solve one user's factors and bias against the fixed item side.

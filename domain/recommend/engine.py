@@ -423,7 +423,8 @@ class FittedModel:
                         self._neighbors, hist_pos[ok_h], resid, target_pos[ok_t], self.config.knn_damping
                     )
             out[known] = base
-        return np.clip(out, MIN_STARS, MAX_STARS)
+        clipped: FloatArray = np.clip(out, MIN_STARS, MAX_STARS)
+        return clipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,10 @@ Create Date: 2026-11-23 21:22:50.327923
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.schema
+from alembic import op
 
+import storage.schema
 
 revision = '0002'
 down_revision = '0001'

@@ -6,10 +6,10 @@ Create Date: 2026-11-23 21:27:12.498292
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.schema
+from alembic import op
 
+import storage.schema
 
 revision = '0003'
 down_revision = '0002'

@@ -12,10 +12,10 @@ bundled catalog nor MovieLens imports have these); they start from their
 """
 from __future__ import annotations
 
-from alembic import op
 import sqlalchemy as sa
-import storage.schema
+from alembic import op
 
+import storage.schema
 
 revision = '0004'
 down_revision = '0003'
