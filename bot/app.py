@@ -302,8 +302,6 @@ class MovieBot:
             }[op]
             result = await outcome()
             await uow.commit()
-            if result is DONE:
-                await self.recommendations.refresh_user(user.id)
             done, unchanged = _MOVIE_MESSAGES[op]
             message = done if result is DONE else unchanged
             return await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
@@ -432,8 +430,6 @@ class MovieBot:
             movie = await self._movie(uow, movie_id)
             outcome = await uow.library.rate(user.id, movie.id, stars, self._now())
             await uow.commit()
-            if outcome is DONE:
-                await self.recommendations.refresh_user(user.id)
             message = f"Rated {screens.stars(stars)}." if outcome is DONE else f"You already rated it {screens.stars(stars)}."
             card = await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
         follow = f"Add a short review? Reply with your text, or /review {movie.label} | your text"
@@ -632,10 +628,8 @@ class MovieBot:
         async with self._uow(write=True) as uow:
             user = await self._user(uow, who)
             movie = await self._movie(uow, movie_id)
-            outcome = await uow.library.dismiss(user.id, movie.id, self._now())
+            await uow.library.dismiss(user.id, movie.id, self._now())  # idempotent: a second tap changes nothing
             await uow.commit()
-        if outcome is DONE:
-            await self.recommendations.refresh_user(user.id)
         async with self._uow() as uow:
             return await self._card(uow, user, movie, edit=True, toast="Got it: I won't suggest it again.")
 

@@ -62,36 +62,42 @@ class RecommendationService:
     async def refit(self) -> None:
         """Fit on everyone's signals and the whole catalog, then swap the model in."""
         async with self._fitting:
-            started = time.perf_counter()
-            async with self._uow() as uow:
-                signals = await uow.library.signals()
-                movies = await uow.movies.all()
-            interactions = [to_interaction(s) for s in signals]
-            features = [to_features(m) for m in movies]
-            self._model = await asyncio.to_thread(self._recommender.fit, interactions, features)
-            log.info("recommender fitted on %d signals, %d movies in %.1f s", len(signals), len(movies), time.perf_counter() - started)
+            await self._fit()
+
+    async def _fit(self) -> None:
+        started = time.perf_counter()
+        async with self._uow() as uow:
+            signals = await uow.library.signals()
+            movies = await uow.movies.all()
+        interactions = [to_interaction(s) for s in signals]
+        features = [to_features(m) for m in movies]
+        self._model = await asyncio.to_thread(self._recommender.fit, interactions, features)
+        log.info("recommender fitted on %d signals, %d movies in %.1f s", len(signals), len(movies), time.perf_counter() - started)
 
     @property
     def fitted(self) -> bool:
         return self._model is not None
 
     async def model(self) -> FittedModel:
-        """The fitted model, fitting it first if this is the first request."""
+        """The fitted model, fitting it first if none exists yet (once, however many ask at once)."""
         if self._model is None:
-            await self.refit()
+            async with self._fitting:
+                if self._model is None:
+                    await self._fit()
         assert self._model is not None
         return self._model
 
-    async def refresh_user(self, user_id: int) -> None:
-        """Fold one user's current signals into the model (no-op before the first fit)."""
-        if self._model is None:
-            return
+    async def refresh_user(self, user_id: int) -> FittedModel:
+        """Fold one user's current signals into the model, so their picks reflect what they just did."""
+        model = await self.model()
         async with self._uow() as uow:
             signals = await uow.library.signals(user_id)
-        self._model.update_user(user_id, [to_interaction(s) for s in signals], replace=True)
+        model.update_user(user_id, [to_interaction(s) for s in signals], replace=True)
+        return model
 
     async def recommend(self, user_id: int, k: int, offset: int) -> list[Recommendation]:
-        return (await self.model()).recommend(user_id, k=k, offset=offset)
+        """Top picks for a user, fresh: their latest ratings count even between scheduled refits."""
+        return (await self.refresh_user(user_id)).recommend(user_id, k=k, offset=offset)
 
     async def similar(self, movie_id: int, k: int, exclude: Sequence[int] = ()) -> list[Recommendation]:
         return (await self.model()).similar_items(movie_id, k=k, exclude=set(exclude))
