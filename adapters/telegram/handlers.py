@@ -14,7 +14,7 @@ import logging
 from typing import Any
 
 from cachetools import TTLCache
-from telegram import CallbackQuery, Message, MessageEntity, ReplyParameters, Update, User
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
@@ -44,6 +44,10 @@ def requester(user: User) -> Requester:
 def _pending(context: Context) -> dict[int, int]:
     data: dict[str, Any] = context.user_data if context.user_data is not None else {}
     return data.setdefault(REVIEW_KEY, {})  # type: ignore[no-any-return]
+
+
+PRIVATE_SENT = "📬 Sent to you privately."
+PRIVATE_BLOCKED = "That's personal, so I answer in private, but I can't message you yet: open a chat with me, press Start, then ask again."
 
 
 def _in_group(message: Message) -> bool:
@@ -94,7 +98,26 @@ class Handlers:
             reply = await dispatch_text(self._bot, who, text, bot_username=context.bot.username)
             if reply is None:
                 return  # a command for another bot
+        if _in_group(message) and reply.ephemeral:
+            await self._send_privately(context, message, user.id, reply)
+            return
         await self._send(context, message.chat.id, reply, reply_to=message.message_id if _in_group(message) else None)
+
+    async def _send_privately(self, context: Context, message: Message, user_id: int, reply: Reply) -> None:
+        """A personal screen asked for in a group goes to the asker's private chat.
+
+        Telegram only lets a bot write to people who started it; if it can't,
+        the group gets a short pointer instead of the asker's data.
+        """
+        try:
+            await self._send(context, user_id, reply)
+        except (Forbidden, BadRequest) as err:  # 403 "can't initiate conversation", or 400 "chat not found"
+            if isinstance(err, BadRequest) and "chat not found" not in err.message.lower():
+                raise
+            link = InlineKeyboardMarkup([[InlineKeyboardButton("Open a chat with me", url=f"https://t.me/{context.bot.username}?start=hi")]])
+            await message.reply_text(PRIVATE_BLOCKED, reply_markup=link, do_quote=True)
+            return
+        await message.reply_text(PRIVATE_SENT, do_quote=True)
 
     async def on_other(self, update: Update, context: Context) -> None:
         """A sticker, photo or voice note in private: say what the bot understands."""

@@ -59,3 +59,17 @@ async def test_deep_link_start_opens_the_shared_card(tg: Harness, alice_tg: TgUs
     assert share.startswith("https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fmoviebot_test_bot%3Fstart%3Dm_")
     opened = await alice_tg.say(f"/start m_{movie_id}")
     assert opened.message_id != card.message_id and opened.shown.startswith("🎬 The Matrix (1999)")
+
+
+async def test_personal_screens_asked_for_in_a_group_arrive_privately(tg: Harness, alice_tg: TgUser, bob_tg: TgUser, fake: FakeBotApi) -> None:
+    fake.chat(GROUP, "supergroup", "Film club")
+    await alice_tg.say("/fav the matrix 1999")  # in private: Alice has started the bot
+    await alice_tg.say("/favorites@moviebot_test_bot", chat_id=GROUP)
+    assert "📬 Sent to you privately." in fake.last(GROUP).shown
+    assert "Your favorites (1)" in fake.last(alice_tg.id).shown and "The Matrix" in fake.last(alice_tg.id).shown
+    assert "The Matrix" not in fake.last(GROUP).shown
+
+    fake.blocked.add(bob_tg.id)  # Bob never opened a private chat with the bot
+    await bob_tg.say("/profile@moviebot_test_bot", chat_id=GROUP)
+    pointer = fake.last(GROUP)
+    assert "I can't message you yet" in pointer.shown and "Favorites:" not in pointer.shown
