@@ -17,11 +17,17 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bot.app import MovieBot, Requester
 from bot.bootstrap import Runtime, build
 from bot.config import load_config
 from domain.models import Platform
+
+# No per-example deadline (a loaded machine is not a bug); in CI, the same examples every run.
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = os.environ.get("MOVIEBOT_TEST_PG", f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test")
