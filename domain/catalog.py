@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from domain.errors import DomainError
-from domain.models import Movie, MovieDraft, Page
-from domain.text import normalize
+from domain.models import MovieDraft, Page
 
 TrendingWindow = Literal["day", "week"]
 YearRange = tuple[int, int]
@@ -80,34 +79,3 @@ class RemoteCatalog(Protocol):
     def poster_url(self, path: str | None) -> str | None:
         """An absolute image URL for a poster path (None stays None); never does I/O."""
         ...
-
-
-def same_movie(movie: Movie, draft: MovieDraft) -> bool:
-    """Tell whether a local movie and a remote draft describe the same film.
-
-    The TMDb id decides when both have one; otherwise (a bundled movie that has
-    not gained its id yet) the normalized title and the year must both match.
-    """
-    if movie.tmdb_id is not None and draft.tmdb_id is not None:
-        return movie.tmdb_id == draft.tmdb_id
-    return movie.year == draft.year and normalize(movie.title) == normalize(draft.title)
-
-
-def merge_results(local: Sequence[Movie], remote: Sequence[MovieDraft]) -> tuple[Movie | MovieDraft, ...]:
-    """Merge local and remote hits without duplicates, remote order first.
-
-    A remote draft that matches a local movie is replaced by that movie (it has
-    an internal id, lists and ratings); local movies the remote did not return
-    follow, so offline-only titles stay findable.
-    """
-    merged: list[Movie | MovieDraft] = []
-    used: set[int] = set()
-    for draft in remote:
-        match = next((m for m in local if m.id not in used and same_movie(m, draft)), None)
-        if match is None:
-            merged.append(draft)
-        else:
-            used.add(match.id)
-            merged.append(match)
-    merged.extend(m for m in local if m.id not in used)
-    return tuple(merged)

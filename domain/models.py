@@ -117,18 +117,6 @@ class RatingStats:
 
 
 @dataclass(frozen=True, slots=True)
-class Rating:
-    """One user's stars (and optional review) for one movie."""
-
-    user_id: int
-    movie_id: int
-    stars: int
-    review: str | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-
-@dataclass(frozen=True, slots=True)
 class Review:
     """A rating with text, as shown in /reviews."""
 

@@ -18,8 +18,6 @@ from domain.models import MAX_STARS, MIN_STARS
 from domain.text import clean_user_text
 
 MAX_QUERY_LENGTH = 200
-FIRST_FILM_YEAR = 1870
-LAST_YEAR = 2100
 
 _YEAR = r"(?:18[7-9]\d|19\d\d|20\d\d|2100)"
 _YEAR_SPEC = re.compile(rf"^\(?(?:(?P<single>{_YEAR})|(?P<lo>{_YEAR})\s*[-–]\s*(?P<hi>{_YEAR})|(?P<list>{_YEAR}(?:,{_YEAR})+)|(?P<decade>(?:18[7-9]|19\d|20\d)0)s)\)?$")

@@ -160,41 +160,6 @@ class SqlLibraryRepository:
             out.append(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at))
         return out
 
-    async def statuses(self, user_id: int, movie_ids: Sequence[int]) -> dict[int, MovieStatus]:
-        """Favorite / watchlist / rating state of many movies in three queries."""
-        ids = list(dict.fromkeys(movie_ids))
-        if not ids:
-            return {}
-        favs = set(
-            (await self._session.execute(select(FavoriteRow.movie_id).where(FavoriteRow.user_id == user_id, FavoriteRow.movie_id.in_(ids)))).scalars()
-        )
-        watch = dict(
-            (
-                await self._session.execute(
-                    select(WatchlistRow.movie_id, WatchlistRow.watched_at).where(WatchlistRow.user_id == user_id, WatchlistRow.movie_id.in_(ids))
-                )
-            )
-            .all()
-        )
-        rated = {
-            r.movie_id: r
-            for r in (
-                await self._session.execute(
-                    select(RatingRow.movie_id, RatingRow.stars, RatingRow.review).where(RatingRow.user_id == user_id, RatingRow.movie_id.in_(ids))
-                )
-            )
-        }
-        return {
-            m: MovieStatus(
-                favorite=m in favs,
-                on_watchlist=m in watch,
-                watched=watch.get(m) is not None,
-                stars=rated[m].stars if m in rated else None,
-                review=rated[m].review if m in rated else None,
-            )
-            for m in ids
-        }
-
     async def status(self, user_id: int, movie_id: int) -> MovieStatus:
         return (await self.card_facts(user_id, movie_id))[1]
 
@@ -294,13 +259,8 @@ class SqlLibraryRepository:
 
     async def _activities(self, stmt: Select[tuple[ActivityRow]]) -> list[Activity]:
         rows = (await self._session.execute(stmt)).scalars().all()
-        movies = {m.id: m for m in await self._movies.hydrate(await self._movie_rows([r.movie_id for r in rows]))}
+        movies = await self._movies.many([r.movie_id for r in rows])
         return [Activity(kind=ActivityKind(r.kind), movie=movies[r.movie_id], at=r.at, detail=r.detail) for r in rows]
-
-    async def _movie_rows(self, ids: Sequence[int]) -> Sequence[MovieRow]:
-        if not ids:
-            return []
-        return (await self._session.execute(select(MovieRow).where(MovieRow.id.in_(set(ids))))).scalars().all()
 
     async def history(self, user_id: int, page: int, page_size: int) -> Page[Activity]:
         total = (await self._session.execute(select(func.count()).select_from(ActivityRow).where(ActivityRow.user_id == user_id))).scalar_one()

@@ -126,7 +126,7 @@ class SqlMovieRepository:
             self._cache.put(key, value)
         return value
 
-    async def genres_of(self, movie_ids: Sequence[int]) -> dict[int, list[str]]:
+    async def _genres_of(self, movie_ids: Sequence[int]) -> dict[int, list[str]]:
         """Genre names for many movies in one query, in a stable order."""
         if not movie_ids:
             return {}
@@ -141,9 +141,9 @@ class SqlMovieRepository:
             found[movie_id].append(name)
         return found
 
-    async def hydrate(self, rows: Sequence[MovieRow]) -> list[Movie]:
-        """Turn rows into Movies with their genres attached."""
-        genres = await self.genres_of([r.id for r in rows])
+    async def _hydrate(self, rows: Sequence[MovieRow]) -> list[Movie]:
+        """Turn ORM rows in hand (after an upsert) into Movies with their genres."""
+        genres = await self._genres_of([r.id for r in rows])
         return [to_movie(r, genres.get(r.id, ())) for r in rows]
 
     def genre_names(self) -> Any:
@@ -246,25 +246,23 @@ class SqlMovieRepository:
 
     async def all(self) -> list[Movie]:
         """The whole catalog with genres (recommender features); thousands of rows, read rarely."""
-        rows = (await self._session.execute(select(MovieRow).order_by(MovieRow.id))).scalars().all()
-        return await self.hydrate(rows)
+        return await self._movies(self._select().order_by(MovieRow.id))
 
     async def many(self, movie_ids: Sequence[int]) -> dict[int, Movie]:
         """Movies by id, in one query."""
         if not movie_ids:
             return {}
-        rows = (await self._session.execute(select(MovieRow).where(MovieRow.id.in_(set(movie_ids))))).scalars().all()
-        return {m.id: m for m in await self.hydrate(rows)}
+        return {m.id: m for m in await self._movies(self._select().where(MovieRow.id.in_(set(movie_ids))))}
 
     async def stale_tmdb(self, fetched_before: dt.datetime, limit: int) -> list[Movie]:
         """Movies whose TMDb content was fetched before a moment, oldest first (the refresh job's work list)."""
         stmt = (
-            select(MovieRow)
+            self._select()
             .where(MovieRow.tmdb_fetched_at < fetched_before, MovieRow.tmdb_id.is_not(None))
             .order_by(MovieRow.tmdb_fetched_at, MovieRow.id)
             .limit(limit)
         )
-        return await self.hydrate((await self._session.execute(stmt)).scalars().all())
+        return await self._movies(stmt)
 
     async def forget_tmdb(self, movie_id: int, now: dt.datetime) -> None:
         """Clear content only TMDb supplied (overview, poster, keywords), keeping the facts lists depend on.
@@ -326,7 +324,7 @@ class SqlMovieRepository:
             self.changed = True
             await self._session.flush()
             await self._set_genres(row.id, draft.genres)
-            return (await self.hydrate([row]))[0], UpsertOutcome.ADDED
+            return (await self._hydrate([row]))[0], UpsertOutcome.ADDED
         changed = False
         for name in _FIELDS:
             value = getattr(draft, name)
@@ -337,7 +335,7 @@ class SqlMovieRepository:
             row.keywords = "|".join(draft.keywords)
             changed = True
         _mark_fetched(row, draft)
-        current = (await self.genres_of([row.id])).get(row.id, [])
+        current = (await self._genres_of([row.id])).get(row.id, [])
         if draft.genres and sorted(draft.genres) != sorted(current):
             await self._set_genres(row.id, draft.genres)
             changed = True
@@ -347,7 +345,7 @@ class SqlMovieRepository:
                 setattr(row, key, value)
             row.updated_at = now
             await self._session.flush()
-        return (await self.hydrate([row]))[0], UpsertOutcome.UPDATED if changed else UpsertOutcome.UNCHANGED
+        return (await self._hydrate([row]))[0], UpsertOutcome.UPDATED if changed else UpsertOutcome.UNCHANGED
 
     @staticmethod
     def _values(draft: MovieDraft) -> dict[str, Any]:

@@ -45,3 +45,18 @@ async def test_about_names_tmdb_and_cards_get_posters(tmdb_runtime: Runtime, ali
     card = (await tmdb_runtime.bot.movie(alice, "tmdb:550")).card
     assert card is not None
     assert card.poster_url is None or card.poster_url.startswith("https://image.fake/t/p/w342/")
+
+
+async def test_a_bundled_movie_found_on_tmdb_gains_its_id_instead_of_a_duplicate(tmdb_runtime: Runtime, alice: Requester) -> None:
+    async with tmdb_runtime.uow() as uow:
+        before = await uow.movies.count()
+        [bundled] = await uow.movies.find_by_title("Fight Club", 1999)
+    assert bundled.tmdb_id is None and bundled.movielens_id == 2959
+
+    reply = await tmdb_runtime.bot.search(alice, "fight club")
+    assert "1. Fight Club (1999)" in "\n".join(plain_text(line) for line in reply.text)
+
+    async with tmdb_runtime.uow() as uow:
+        merged = await uow.movies.get_by_tmdb(550)
+        assert await uow.movies.count() == before
+    assert merged is not None and merged.id == bundled.id and merged.movielens_id == 2959

@@ -10,8 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.tmdb import mapping
-from domain.catalog import merge_results, same_movie
-from domain.models import Movie, MovieDraft
+from domain.models import MovieDraft
 
 TABLE = mapping.DEFAULT_GENRES
 
@@ -96,21 +95,3 @@ def test_image_config_picks_the_secure_base_and_a_card_size() -> None:
     insecure = mapping.image_config({"images": {"secure_base_url": "http://img.example/", "poster_sizes": []}})
     assert insecure == mapping.ImageConfig()
     assert mapping.image_config({}).poster_url("/x.jpg") == "https://image.tmdb.org/t/p/w342/x.jpg"
-
-
-def _movie(movie_id: int, title: str, year: int | None, tmdb_id: int | None = None) -> Movie:
-    return Movie(id=movie_id, title=title, year=year, tmdb_id=tmdb_id)
-
-
-def test_same_movie_uses_the_tmdb_id_then_title_and_year() -> None:
-    assert same_movie(_movie(1, "Heat", 1995, 949), MovieDraft("Heat (remaster)", 1995, tmdb_id=949))
-    assert not same_movie(_movie(1, "Heat", 1995, 949), MovieDraft("Heat", 1995, tmdb_id=950))
-    assert same_movie(_movie(1, "Amélie", 2001), MovieDraft("amelie", 2001, tmdb_id=194))
-    assert not same_movie(_movie(1, "Heat", 1986), MovieDraft("Heat", 1995, tmdb_id=949))
-
-
-def test_merge_results_keeps_remote_order_and_never_duplicates() -> None:
-    local = [_movie(1, "Heat", 1995), _movie(2, "Alien", 1979, 348), _movie(3, "Offline Only", 1990)]
-    remote = [MovieDraft("Alien", 1979, tmdb_id=348), MovieDraft("Heat", 1995, tmdb_id=949), MovieDraft("Heat", 1986, tmdb_id=1)]
-    merged = merge_results(local, remote)
-    assert merged == (local[1], local[0], remote[2], local[2])
