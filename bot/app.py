@@ -124,15 +124,16 @@ class MovieBot:
             return user
         if uow.writable:
             # Same transaction: a nested writer would wait forever for SQLite's single write connection.
-            return await self._register(uow, who)
+            return await self._register(uow, who, user)
         async with self._uow(write=True) as w:
-            user = await self._register(w, who)
+            user = await self._register(w, who, user)
             await w.commit()
         await uow.restart()  # our read snapshot predates that write; later reads must see the new user
         return user
 
-    async def _register(self, uow: UnitOfWork, who: Requester) -> User:
-        user = await uow.users.get_or_create(who.identity, who.display_name or who.external_id, self._now())
+    async def _register(self, uow: UnitOfWork, who: Requester, known: User | None) -> User:
+        """Create the user on first contact (`known` is None), and mark them reachable (they just wrote)."""
+        user = known or await uow.users.get_or_create(who.identity, who.display_name or who.external_id, self._now())
         if not user.reachable:
             await uow.users.set_reachable(user.id, True)
             user = replace(user, reachable=True)
@@ -665,12 +666,15 @@ class MovieBot:
         words = clean_user_text(args).split()
         async with self._uow() as uow:
             user = await self._user(uow, who)
-        if not words:
-            return screens.settings_reply(user)
+            if not words:
+                # As stored, not the lookup's cached copy: another instance may have saved a change a moment ago.
+                return screens.settings_reply(await uow.users.get(user.id) or user)
         if len(words) != 2:
             raise InvalidInput("Use /settings <name> <value>, e.g. /settings timezone Europe/Berlin.")
-        updated = _apply_setting(user.settings, words[0].lower(), words[1])
+        _apply_setting(user.settings, words[0].lower(), words[1])  # reject a bad value before taking the writer
         async with self._uow(write=True) as uow:
+            user = await self._user(uow, who)  # change the stored settings, so no other change is overwritten
+            updated = _apply_setting(user.settings, words[0].lower(), words[1])
             await uow.users.update_settings(user.id, updated)
             await uow.commit()
         return screens.settings_reply(replace(user, settings=updated), note="✅ Saved.")

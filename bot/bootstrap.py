@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import logging
 import sys
 from collections.abc import Callable, Coroutine, Iterator, Sequence
@@ -80,6 +81,18 @@ def _tmdb(config: Config) -> TmdbCatalog | None:
     )
 
 
+def settle_heap() -> None:
+    """Hide what start-up allocated (modules, SQLAlchemy mappers, PTB and discord.py classes) from the collector.
+
+    Those ~160k objects live as long as the process, yet every full collection
+    walked them all and stalled the event loop for ~80 ms mid-conversation.
+    Frozen (gc.freeze), they are never scanned again; later garbage is collected
+    as usual.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def configure_logging(config: Config) -> None:
     logging.basicConfig(level=config.bot.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run is noise in a chat
@@ -138,6 +151,7 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool
         deliveries.append(discord_client.delivery)
         servers.append(run_client(discord_client, config))
     scheduler = _scheduler(runtime, deliveries) if config.scheduler.enabled else None
+    settle_heap()
     if scheduler is not None:
         scheduler.start()
     try:

@@ -19,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from storage import sqlite_driver
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -59,8 +61,9 @@ class Database:
             database = make_url(self.url).database
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.reader = create_async_engine(self.url, pool_size=pool_size, max_overflow=10)
-            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
+            one_trip = {"async_creator_fn": sqlite_driver.connect}
+            self.reader = create_async_engine(self.url, pool_size=pool_size, max_overflow=10, connect_args=one_trip)
+            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args=one_trip)
             _tune_sqlite(self.reader, "BEGIN")
             _tune_sqlite(self.writer, "BEGIN IMMEDIATE")
         else:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.models import Movie, MovieDraft, Page, UpsertOutcome
 from domain.query import SearchQuery
 from domain.text import normalize, strip_article
-from storage.catalog_cache import MISSING, CatalogCache
+from storage.read_cache import MISSING, CacheReader
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
 from storage.sql import contains_all, like_pattern, upsert_insert
 
@@ -110,7 +110,7 @@ def title_filter(text: str) -> list[Any]:
 class SqlMovieRepository:
     """MovieRepository on SQLAlchemy."""
 
-    def __init__(self, session: AsyncSession, cache: CatalogCache | None = None) -> None:
+    def __init__(self, session: AsyncSession, cache: CacheReader | None = None) -> None:
         """`cache` only for read-only units of work: a write transaction may still roll back."""
         self._session = session
         self._cache = cache

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Identity, User, UserSettings
+from storage.read_cache import MISSING, CacheReader
 from storage.schema import IdentityRow, UserRow
 from storage.sql import upsert_insert
 
+# Built once: a statement object memoizes its cache key, so each lookup skips rebuilding and re-keying it.
+_FIND = (
+    select(UserRow)
+    .join(IdentityRow, IdentityRow.user_id == UserRow.id)
+    .where(IdentityRow.platform == bindparam("platform"), IdentityRow.external_id == bindparam("external_id"))
+)
 
-def to_user(row: UserRow) -> User:
+
+def to_user(row: UserRow | Row[Any]) -> User:
     return User(
         id=row.id,
         display_name=row.display_name,
@@ -29,54 +38,63 @@ def to_user(row: UserRow) -> User:
 
 
 class SqlUserRepository:
-    """UserRepository on SQLAlchemy."""
+    """UserRepository on SQLAlchemy.
 
-    def __init__(self, session: AsyncSession) -> None:
+    Every chat message starts with `find`, so read-only units of work answer it
+    from a short-lived cache (see `storage.read_cache`). Writes record which
+    users they changed, so the unit of work can drop those entries after commit.
+    """
+
+    def __init__(self, session: AsyncSession, cache: CacheReader | None = None) -> None:
+        """`cache` only for read-only units of work: a write transaction may still roll back."""
         self._session = session
+        self._cache = cache
+        self.changed: set[int] = set()  # ids of users this unit of work changed
 
     async def find(self, identity: Identity) -> User | None:
-        row = (
-            await self._session.execute(
-                select(UserRow)
-                .join(IdentityRow, IdentityRow.user_id == UserRow.id)
-                .where(IdentityRow.platform == identity.platform.value, IdentityRow.external_id == identity.external_id)
-            )
-        ).scalar_one_or_none()
-        return to_user(row) if row else None
+        if self._cache is not None:
+            cached: User | None = self._cache.get(identity)
+            if cached is not MISSING:
+                return cached
+        row = (await self._session.execute(_FIND, {"platform": identity.platform.value, "external_id": identity.external_id})).scalar_one_or_none()
+        user = to_user(row) if row else None
+        if user is not None and self._cache is not None:  # unknown identities are not remembered: they register next
+            self._cache.put(identity, user)
+        return user
 
     async def get(self, user_id: int) -> User | None:
         row = await self._session.get(UserRow, user_id)
         return to_user(row) if row else None
 
     async def get_or_create(self, identity: Identity, display_name: str, now: dt.datetime) -> User:
-        """Find the identity's user or create both; safe when two first messages race.
+        """Create the identity's user, or return the one it already has; safe when two first messages race.
 
-        The identity's unique constraint decides the race: the loser's fresh user
+        Callers come here after a lookup found nothing, so this inserts first:
+        a newcomer costs two statements inside the single writer's transaction.
+        The identity's unique constraint decides a race: the loser's fresh user
         row is removed and the winner's user returned.
         """
-        existing = await self.find(identity)
-        if existing is not None:
-            return existing
-        user = UserRow(display_name=display_name[:120] or "movie fan", created_at=now)
-        self._session.add(user)
-        await self._session.flush()
+        users = UserRow.__table__
+        created = (
+            await self._session.execute(insert(users).values(display_name=display_name[:120] or "movie fan", created_at=now).returning(*users.c))
+        ).one()
         won = (
             await self._session.execute(
                 upsert_insert(self._session, IdentityRow.__table__)
-                .values(user_id=user.id, platform=identity.platform.value, external_id=identity.external_id)
+                .values(user_id=created.id, platform=identity.platform.value, external_id=identity.external_id)
                 .on_conflict_do_nothing()
                 .returning(IdentityRow.id)
             )
         ).first()
-        if won is None:
-            await self._session.delete(user)
-            await self._session.flush()
-            winner = await self.find(identity)
-            assert winner is not None
-            return winner
-        return to_user(user)
+        if won is not None:
+            return to_user(created)
+        await self._session.execute(delete(UserRow).where(UserRow.id == created.id))
+        winner = await self.find(identity)
+        assert winner is not None
+        return winner
 
     async def update_settings(self, user_id: int, settings: UserSettings) -> None:
+        self.changed.add(user_id)
         await self._session.execute(
             update(UserRow)
             .where(UserRow.id == user_id)
@@ -90,4 +108,5 @@ class SqlUserRepository:
         )
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None:
+        self.changed.add(user_id)
         await self._session.execute(update(UserRow).where(UserRow.id == user_id).values(reachable=reachable))

@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import AIORateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from adapters.telegram.app import application_builder, build_application, run_application
-from bot.bootstrap import build
+from bot.bootstrap import build, settle_heap
 from bot.config import load_config
 
 AGAIN = InlineKeyboardMarkup([[InlineKeyboardButton("🔁 Again", callback_data="again")]])
@@ -47,6 +47,7 @@ async def main(kind: str, base_url: str, token: str, database_url: str) -> None:
     else:
         runtime = await build(config)
         app = build_application(runtime.bot, config, rate_limiter=limiter)
+    settle_heap()  # as `moviebot run` does; harmless for the echo bot's small heap
     await run_application(app, config, poll_timeout=10)
 
 

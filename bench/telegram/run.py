@@ -12,12 +12,19 @@ the moment the fake receives the reply (sendMessage / editMessageText). The
 bot runs in its own process (like a real deployment, where Telegram is
 remote); the echo bot runs on the same fake, settings and adapter plumbing, in
 the same run, so the difference is what moviebot itself costs.
+
+Measuring starts after a warm-up that covers every user's first message, so
+the main figures are the steady state the target is about; those first
+contacts (where moviebot registers the user, a database write, while the echo
+bot has nothing to do) are reported on their own line. "bot CPU/update" is the
+bot process's CPU time over the measured window divided by the updates in it.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import subprocess
@@ -41,6 +48,7 @@ class Users:
         self.think = think
         self.waiters: dict[int, asyncio.Future[float]] = {}
         self.latencies: list[float] = []
+        self.first_contacts: list[float] = []  # each user's first exchange: moviebot registers them (a write)
         self.measuring = False
         self.stop = float("inf")
         fake.listeners.append(self._on_call)
@@ -51,7 +59,7 @@ class Users:
             if waiter is not None and not waiter.done():
                 waiter.set_result(time.perf_counter())
 
-    async def _exchange(self, chat_id: int, kind: str, payload: dict[str, object]) -> Msg | None:
+    async def _exchange(self, chat_id: int, kind: str, payload: dict[str, object], *, first: bool = False) -> Msg | None:
         waiter = asyncio.get_running_loop().create_future()
         self.waiters[chat_id] = waiter
         start = time.perf_counter()
@@ -62,6 +70,8 @@ class Users:
             return None
         if self.measuring and start < self.stop:
             self.latencies.append(done - start)
+        if first:
+            self.first_contacts.append(done - start)
         return self.fake.last(chat_id)
 
     async def user(self, user_id: int, stop: float) -> None:
@@ -69,8 +79,10 @@ class Users:
         self.fake.chat(user_id)
         rng = random.Random(user_id)
         await asyncio.sleep(rng.uniform(*self.think))  # users do not all start at once
+        first = True
         while time.perf_counter() < stop:
-            reply = await self._exchange(user_id, "message", self.fake.user_message(user, user_id, f"/search {rng.choice(WORDS)}"))
+            reply = await self._exchange(user_id, "message", self.fake.user_message(user, user_id, f"/search {rng.choice(WORDS)}"), first=first)
+            first = False
             await asyncio.sleep(rng.uniform(*self.think))
             buttons = [b for b in (reply.buttons() if reply else []) if "callback_data" in b]
             if reply is None or not buttons:
@@ -78,6 +90,15 @@ class Users:
             button = next((b for b in buttons if b["text"].startswith("Next")), rng.choice(buttons))
             await self._exchange(user_id, "callback_query", self.fake.callback_query(user, reply, button["callback_data"]))
             await asyncio.sleep(rng.uniform(*self.think))
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -98,14 +119,20 @@ async def scenario(kind: str, users: int, duration: float, warmup: float, think:
         tasks = [asyncio.create_task(sim.user(100_000 + i, stop)) for i in range(users)]
         await asyncio.sleep(warmup)
         sim.measuring = True
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds(proc.pid)
+        await asyncio.sleep(max(0.0, stop - time.perf_counter()))
+        cpu_used = cpu_seconds(proc.pid)
         await asyncio.gather(*tasks)
         elapsed = stop - started
         lat = sim.latencies
         ms = [1000 * v for v in lat]
+        first_ms = [1000 * v for v in sim.first_contacts]
+        cpu = f"{1000 * (cpu_used - cpu_started) / len(lat):5.1f}" if cpu_used is not None and cpu_started is not None and lat else "  n/a"
         return (
             f"{kind:9} users={users:3}  updates={len(lat):5}  {len(lat) / elapsed:7.1f} upd/s  "
-            f"p50={percentile(ms, 50):7.1f} ms  p95={percentile(ms, 95):7.1f} ms  p99={percentile(ms, 99):7.1f} ms"
+            f"p50={percentile(ms, 50):7.1f} ms  p95={percentile(ms, 95):7.1f} ms  p99={percentile(ms, 99):7.1f} ms  "
+            f"bot CPU/update={cpu} ms\n{'':9} first contacts (in warm-up): {len(sim.first_contacts)}  "
+            f"p50={percentile(first_ms, 50):7.1f} ms  p95={percentile(first_ms, 95):7.1f} ms  max={max(first_ms, default=float('nan')):7.1f} ms"
         )
     finally:
         proc.terminate()
@@ -117,7 +144,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario")
-    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--warmup", type=float, default=8.0, help="seconds before measuring; covers every user's first contact")
+    parser.add_argument("--kinds", nargs="+", choices=["echo", "moviebot"], default=["echo", "moviebot"])
     parser.add_argument("--think", type=float, nargs=2, default=[1.0, 3.0], help="seconds a user waits between actions (uniform)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +154,7 @@ async def main() -> None:
         assert seed.returncode == 0
         print(f"think time {args.think[0]:g}–{args.think[1]:g} s, {args.duration:g} s measured after {args.warmup:g} s warm-up; latency = update available → reply received")
         for users in args.users:
-            for kind in ("echo", "moviebot"):
+            for kind in args.kinds:
                 print(await scenario(kind, users, args.duration, args.warmup, tuple(args.think), database_url), flush=True)
 
 

@@ -1,0 +1,119 @@
+"""aiosqlite connections that run each SQL statement in one trip to the database thread.
+
+aiosqlite keeps each SQLite connection on its own thread and hands it work
+through a queue. SQLAlchemy's aiosqlite adapter makes four such trips per
+statement (open a cursor, execute, fetch the rows, close the cursor). Each
+trip wakes a thread and then the event loop, and at chat-bot load that costs
+more than the indexed read itself. These connections do the whole statement
+(execute, fetch every row, close) in one trip. SQLAlchemy then reads the rows
+from memory, as its adapter already does for ordinary (not server-side)
+cursors.
+
+SQLAlchemy picks this up through aiosqlite's `async_creator_fn` connect
+argument (see `storage.database`). Only what SQLAlchemy's adapter calls on a
+cursor is provided.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Self
+
+import aiosqlite
+
+Description = tuple[tuple[Any, ...], ...] | None
+
+
+def _run(connection: aiosqlite.Connection, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
+    """On the database thread: execute one statement and collect everything SQLAlchemy will ask for."""
+    cursor = connection._conn.cursor()
+    try:
+        cursor.execute(sql, () if parameters is None else parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+    finally:
+        cursor.close()
+
+
+def _run_many(connection: aiosqlite.Connection, sql: str, seq_of_parameters: Iterable[Any]) -> tuple[int, int | None]:
+    cursor = connection._conn.cursor()
+    try:
+        cursor.executemany(sql, seq_of_parameters)
+        return cursor.rowcount, cursor.lastrowid
+    finally:
+        cursor.close()
+
+
+async def _on_thread(connection: aiosqlite.Connection, work: Callable[..., Any], *args: Any) -> Any:
+    """One trip: queue `work(connection, *args)` on the connection's thread and wait for its result."""
+    return await connection._execute(work, connection, *args)  # type: ignore[no-untyped-call]
+
+
+class PrefetchingCursor:
+    """A cursor whose results arrive with the execute call; fetching never leaves the event loop."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self._rows: deque[Any] = deque()
+        self.description: Description = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self.arraysize = 1
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def execute(self, sql: str, parameters: Any = None) -> PrefetchingCursor:
+        self.description, self.rowcount, self.lastrowid, rows = await _on_thread(self._connection, _run, sql, parameters)
+        self._rows = deque(rows)
+        return self
+
+    async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> PrefetchingCursor:
+        self.description, self._rows = None, deque()
+        self.rowcount, self.lastrowid = await _on_thread(self._connection, _run_many, sql, seq_of_parameters)
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._rows.popleft() if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = min(len(self._rows), self.arraysize if size is None else size)
+        return [self._rows.popleft() for _ in range(count)]
+
+    async def fetchall(self) -> list[Any]:
+        rows = list(self._rows)
+        self._rows.clear()
+        return rows
+
+    async def nextset(self) -> None:
+        """SQLite has one result set per statement."""
+
+    async def setinputsizes(self, *sizes: Sequence[Any]) -> None:
+        """Ignored, as sqlite3 does."""
+
+    async def close(self) -> None:
+        self._rows.clear()
+
+
+class OneTripConnection(aiosqlite.Connection):
+    """aiosqlite's connection, with cursors that execute and fetch in one trip."""
+
+    def cursor(self) -> PrefetchingCursor:  # type: ignore[override]  # SQLAlchemy enters it with `async with`
+        return PrefetchingCursor(self)
+
+
+def connect(database: str, **kwargs: Any) -> OneTripConnection:
+    """Like `aiosqlite.connect`, returning a OneTripConnection (awaitable: awaiting it opens the database)."""
+
+    def connector() -> sqlite3.Connection:
+        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        return connection
+
+    connection = OneTripConnection(connector, iter_chunk_size=64)
+    connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite: never keep the process alive
+    return connection

