@@ -11,7 +11,7 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 from bot import screens
 from bot.actions import (
@@ -32,7 +32,7 @@ from bot.reply import Awaiting, Button, Reply, bold, italic, line
 from domain.catalog import CatalogUnavailable, RemoteCatalog, TrendingWindow, WatchProviders
 from domain.errors import Forbidden, InvalidInput, NotFound, ReviewTooLong, StaleAction
 from domain.models import MAX_REVIEW_LENGTH, ChangeOutcome, Identity, Movie, MovieDraft, MovieStatus, Page, Platform, SignalKind, User, UserSettings
-from domain.ports import UnitOfWork, UnitOfWorkFactory
+from domain.ports import LibraryRepository, UnitOfWork, UnitOfWorkFactory
 from domain.query import (
     ListFilter,
     SearchQuery,
@@ -44,6 +44,8 @@ from domain.query import (
     split_rate_args,
 )
 from domain.text import clean_user_text
+
+T = TypeVar("T")
 
 DONE = ChangeOutcome.DONE
 TMDB_NOTICE = "This product uses the TMDB API but is not endorsed or certified by TMDB."
@@ -125,11 +127,24 @@ class MovieBot:
         if uow.writable:
             # Same transaction: a nested writer would wait forever for SQLite's single write connection.
             return await self._register(uow, who, user)
+        known = user
+        return await self._write(uow, lambda w: self._register(w, who, known))
+
+    async def _write(self, uow: UnitOfWork, change: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """Run `change` in a write transaction of its own, then move the read `uow` past it.
+
+        Intents look the user and the movie up in a read unit of work (usually
+        from the caches, with no SQL at all), so SQLite's single writer is held
+        only for the statements that write. Later reads through `uow` see the
+        change.
+        """
+        # End the read transaction first: its connection goes back to the pool (PostgreSQL shares one pool for
+        # both, so two held at once could starve it), and the next read starts a snapshot that includes the write.
+        await uow.restart()
         async with self._uow(write=True) as w:
-            user = await self._register(w, who, user)
+            result = await change(w)
             await w.commit()
-        await uow.restart()  # our read snapshot predates that write; later reads must see the new user
-        return user
+        return result
 
     async def _register(self, uow: UnitOfWork, who: Requester, known: User | None) -> User:
         """Create the user on first contact (`known` is None), and mark them reachable (they just wrote)."""
@@ -289,20 +304,18 @@ class MovieBot:
     # ---- lists of movies the user keeps ---------------------------------------------------
 
     async def _change(self, who: Requester, op: MovieOp, movie_id: int, note: str | None = None, *, edit: bool) -> Reply:
-        async with self._uow(write=True) as uow:
+        async with self._uow() as uow:
             user = await self._user(uow, who)
             movie = await self._movie(uow, movie_id)
             now = self._now()
-            lib = uow.library
-            outcome: Callable[[], Awaitable[ChangeOutcome]] = {
-                MovieOp.FAVORITE: lambda: lib.add_favorite(user.id, movie.id, now),
-                MovieOp.UNFAVORITE: lambda: lib.remove_favorite(user.id, movie.id, now),
-                MovieOp.WATCHLIST_ADD: lambda: lib.add_to_watchlist(user.id, movie.id, now, note),
-                MovieOp.WATCHLIST_REMOVE: lambda: lib.remove_from_watchlist(user.id, movie.id, now),
-                MovieOp.WATCHED: lambda: lib.mark_watched(user.id, movie.id, now),
+            outcome: Callable[[LibraryRepository], Awaitable[ChangeOutcome]] = {
+                MovieOp.FAVORITE: lambda lib: lib.add_favorite(user.id, movie.id, now),
+                MovieOp.UNFAVORITE: lambda lib: lib.remove_favorite(user.id, movie.id, now),
+                MovieOp.WATCHLIST_ADD: lambda lib: lib.add_to_watchlist(user.id, movie.id, now, note),
+                MovieOp.WATCHLIST_REMOVE: lambda lib: lib.remove_from_watchlist(user.id, movie.id, now),
+                MovieOp.WATCHED: lambda lib: lib.mark_watched(user.id, movie.id, now),
             }[op]
-            result = await outcome()
-            await uow.commit()
+            result = await self._write(uow, lambda w: outcome(w.library))
             done, unchanged = _MOVIE_MESSAGES[op]
             message = done if result is DONE else unchanged
             return await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
@@ -426,11 +439,11 @@ class MovieBot:
     async def rate_movie(self, who: Requester, movie_id: int, stars: int, *, edit: bool = False) -> Reply:
         """Rate a movie by id (button, picker, Discord option)."""
         parse_stars(str(stars))
-        async with self._uow(write=True) as uow:
+        async with self._uow() as uow:
             user = await self._user(uow, who)
             movie = await self._movie(uow, movie_id)
-            outcome = await uow.library.rate(user.id, movie.id, stars, self._now())
-            await uow.commit()
+            now = self._now()
+            outcome = await self._write(uow, lambda w: w.library.rate(user.id, movie.id, stars, now))
             message = f"Rated {screens.stars(stars)}." if outcome is DONE else f"You already rated it {screens.stars(stars)}."
             card = await self._card(uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
         follow = f"Add a short review? Reply with your text, or /review {movie.label} | your text"
@@ -455,12 +468,12 @@ class MovieBot:
             raise InvalidInput("The review is empty: write a few words after the |.")
         if len(body) > MAX_REVIEW_LENGTH:
             raise ReviewTooLong(f"Reviews are at most {MAX_REVIEW_LENGTH} characters; yours has {len(body)}.")
-        async with self._uow(write=True) as uow:
+        async with self._uow() as uow:
             user = await self._user(uow, who)
             movie = await self._movie(uow, movie_id)
-            if not await uow.library.review(user.id, movie.id, body, self._now()):
+            now = self._now()
+            if not await self._write(uow, lambda w: w.library.review(user.id, movie.id, body, now)):
                 raise InvalidInput(f"Rate it first (/rate {movie.label} 4), then add your review.")
-            await uow.commit()
             return await self._card(uow, user, movie, toast="Review saved.", note=f"✍ Review saved for {movie.label}.")
 
     async def review_prompt(self, who: Requester, movie_id: int) -> Reply:
@@ -626,12 +639,11 @@ class MovieBot:
 
     async def dismiss(self, who: Requester, movie_id: int) -> Reply:
         """"Not interested": never recommend it again, and learn from it."""
-        async with self._uow(write=True) as uow:
+        async with self._uow() as uow:
             user = await self._user(uow, who)
             movie = await self._movie(uow, movie_id)
-            await uow.library.dismiss(user.id, movie.id, self._now())  # idempotent: a second tap changes nothing
-            await uow.commit()
-        async with self._uow() as uow:
+            now = self._now()
+            await self._write(uow, lambda w: w.library.dismiss(user.id, movie.id, now))  # idempotent: a second tap changes nothing
             return await self._card(uow, user, movie, edit=True, toast="Got it: I won't suggest it again.")
 
     async def similar(self, who: Requester, movie_id: int) -> Reply:
