@@ -5,7 +5,8 @@ through a queue. SQLAlchemy's aiosqlite adapter makes four such trips per
 statement (open a cursor, execute, fetch the rows, close the cursor). Each
 trip wakes a thread and then the event loop, and at chat-bot load that costs
 more than the indexed read itself. These connections do the whole statement
-(execute, fetch every row, close) in one trip. SQLAlchemy then reads the rows
+(execute, fetch every row, close) in one trip, and send a transaction's BEGIN
+with its first statement. SQLAlchemy then reads the rows
 from memory, as its adapter already does for ordinary (not server-side)
 cursors.
 
@@ -16,6 +17,7 @@ cursor is provided.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -24,10 +26,13 @@ from typing import Any, Self
 import aiosqlite
 
 Description = tuple[tuple[Any, ...], ...] | None
+_BEGIN = re.compile(r"BEGIN( DEFERRED| IMMEDIATE| EXCLUSIVE)?( TRANSACTION)?", re.IGNORECASE)
 
 
-def _run(connection: aiosqlite.Connection, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
-    """On the database thread: execute one statement and collect everything SQLAlchemy will ask for."""
+def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
+    """On the database thread: begin the transaction if one is pending, execute one statement, collect its results."""
+    if begin is not None:
+        connection._conn.execute(begin)
     cursor = connection._conn.cursor()
     try:
         cursor.execute(sql, () if parameters is None else parameters)
@@ -37,7 +42,9 @@ def _run(connection: aiosqlite.Connection, sql: str, parameters: Any) -> tuple[D
         cursor.close()
 
 
-def _run_many(connection: aiosqlite.Connection, sql: str, seq_of_parameters: Iterable[Any]) -> tuple[int, int | None]:
+def _run_many(connection: aiosqlite.Connection, begin: str | None, sql: str, seq_of_parameters: Iterable[Any]) -> tuple[int, int | None]:
+    if begin is not None:
+        connection._conn.execute(begin)
     cursor = connection._conn.cursor()
     try:
         cursor.executemany(sql, seq_of_parameters)
@@ -46,7 +53,7 @@ def _run_many(connection: aiosqlite.Connection, sql: str, seq_of_parameters: Ite
         cursor.close()
 
 
-async def _on_thread(connection: aiosqlite.Connection, work: Callable[..., Any], *args: Any) -> Any:
+async def _on_thread(connection: OneTripConnection, work: Callable[..., Any], *args: Any) -> Any:
     """One trip: queue `work(connection, *args)` on the connection's thread and wait for its result."""
     return await connection._execute(work, connection, *args)  # type: ignore[no-untyped-call]
 
@@ -54,7 +61,7 @@ async def _on_thread(connection: aiosqlite.Connection, work: Callable[..., Any],
 class PrefetchingCursor:
     """A cursor whose results arrive with the execute call; fetching never leaves the event loop."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: OneTripConnection) -> None:
         self._connection = connection
         self._rows: deque[Any] = deque()
         self.description: Description = None
@@ -69,13 +76,19 @@ class PrefetchingCursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Any = None) -> PrefetchingCursor:
-        self.description, self.rowcount, self.lastrowid, rows = await _on_thread(self._connection, _run, sql, parameters)
+        if _BEGIN.fullmatch(sql) and not parameters:
+            self._connection.pending_begin = sql  # sent with the transaction's first statement
+            self.description, self.rowcount, self.lastrowid, self._rows = None, -1, None, deque()
+            return self
+        begin = self._connection.take_pending_begin()
+        self.description, self.rowcount, self.lastrowid, rows = await _on_thread(self._connection, _run, begin, sql, parameters)
         self._rows = deque(rows)
         return self
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Any]) -> PrefetchingCursor:
         self.description, self._rows = None, deque()
-        self.rowcount, self.lastrowid = await _on_thread(self._connection, _run_many, sql, seq_of_parameters)
+        begin = self._connection.take_pending_begin()
+        self.rowcount, self.lastrowid = await _on_thread(self._connection, _run_many, begin, sql, seq_of_parameters)
         return self
 
     async def fetchone(self) -> Any:
@@ -101,17 +114,39 @@ class PrefetchingCursor:
 
 
 class OneTripConnection(aiosqlite.Connection):
-    """aiosqlite's connection, with cursors that execute and fetch in one trip."""
+    """aiosqlite's connection, with cursors that execute and fetch in one trip.
+
+    A `BEGIN` is held back and sent in the same trip as the transaction's first
+    statement; a transaction that ends before any statement never reaches SQLite,
+    and ending one that is not open costs no trip.
+    """
+
+    pending_begin: str | None = None
+
+    def take_pending_begin(self) -> str | None:
+        begin, self.pending_begin = self.pending_begin, None
+        return begin
 
     def cursor(self) -> PrefetchingCursor:  # type: ignore[override]  # SQLAlchemy enters it with `async with`
         return PrefetchingCursor(self)
+
+    async def commit(self) -> None:
+        self.pending_begin = None
+        if self._conn.in_transaction:  # SQLAlchemy also ends transactions that never ran a statement
+            await super().commit()
+
+    async def rollback(self) -> None:
+        self.pending_begin = None
+        if self._conn.in_transaction:  # e.g. the pool's reset after a commit: nothing to undo, no trip
+            await super().rollback()
 
 
 def connect(database: str, **kwargs: Any) -> OneTripConnection:
     """Like `aiosqlite.connect`, returning a OneTripConnection (awaitable: awaiting it opens the database)."""
 
     def connector() -> sqlite3.Connection:
-        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        # The event loop reads `in_transaction` (a flag SQLite keeps; safe from any thread) while the thread is idle.
+        connection: sqlite3.Connection = sqlite3.connect(database, **{**kwargs, "check_same_thread": False})
         return connection
 
     connection = OneTripConnection(connector, iter_chunk_size=64)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
@@ -48,3 +48,24 @@ async def test_errors_arrive_as_sqlalchemy_errors_and_the_connection_stays_usabl
             await conn.execute(insert(GenreRow).values(name=name))  # genre names are unique
         await conn.rollback()
         assert (await conn.execute(text("SELECT 41 + 1"))).scalar_one() == 42
+
+
+async def test_rolled_back_writes_vanish_and_the_writer_is_free_again(db: Database) -> None:
+    async with db.writer.connect() as conn:
+        await conn.execute(insert(GenreRow).values(name="Zz Gone"))
+        await conn.rollback()
+    async with db.writer.begin() as conn:  # the single writer connection, reused: no transaction left open on it
+        assert (await conn.execute(select(GenreRow.id).where(GenreRow.name == "Zz Gone"))).first() is None
+        await conn.execute(insert(GenreRow).values(name="Zz Kept"))
+    async with db.reader.connect() as conn:
+        assert (await conn.execute(select(GenreRow.name).where(GenreRow.name.like("Zz%")))).scalars().all() == ["Zz Kept"]
+
+
+async def test_a_read_transaction_keeps_one_snapshot(db: Database) -> None:
+    async with db.reader.connect() as reader:
+        before = (await reader.execute(select(func.count()).select_from(GenreRow))).scalar_one()
+        async with db.writer.begin() as writer:
+            await writer.execute(insert(GenreRow).values(name="Zz Later"))
+        assert (await reader.execute(select(func.count()).select_from(GenreRow))).scalar_one() == before
+        await reader.rollback()
+        assert (await reader.execute(select(func.count()).select_from(GenreRow))).scalar_one() == before + 1
