@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.client import configure_endpoints, intents, serve
-from bot.bootstrap import build
+from bot.bootstrap import build, settle_heap
 from bot.config import Config, load_config
 
 
@@ -37,6 +37,7 @@ def config_from(argv: list[str]) -> Config:
 
 async def run_moviebot(config: Config) -> None:
     runtime = await build(config)
+    settle_heap()  # as `moviebot run` does
     try:
         await serve(runtime.bot, config)
     finally:
