@@ -66,6 +66,8 @@ class SqlUnitOfWork:
             reader.renew()
 
     async def __aexit__(self, *exc: object) -> None:
+        if not self._session.in_transaction():
+            return  # no transaction open (everything came from the caches, or restart() ended it): nothing to release
         try:
             await self._session.rollback()
         finally:
