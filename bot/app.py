@@ -162,6 +162,16 @@ class MovieBot:
                 await uow.users.set_reachable(user.id, False)
                 await uow.commit()
 
+    async def was_refused(self, who: Requester) -> bool:
+        """Whether a scheduled message to this known user was refused (closed DMs, blocked bot) since they last wrote.
+
+        Adapters ask before running a command (which marks the user reachable
+        again), to tell them why their reminders stopped.
+        """
+        async with self._uow() as uow:
+            user = await uow.users.find(who.identity)
+        return user is not None and not user.reachable
+
     async def is_reachable(self, who: Requester) -> bool:
         """Whether scheduled messages may be sent (unknown users count as unreachable)."""
         async with self._uow() as uow:

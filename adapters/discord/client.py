@@ -52,7 +52,7 @@ class _MovieClientMixin:
 
     def _init_moviebot(self, bot: MovieBot, guild_ids: tuple[int, ...]) -> None:
         self.handler = Responder(bot)
-        self.delivery = DiscordDelivery(self, self.handler)  # type: ignore[arg-type]  # for the scheduler
+        self.delivery = DiscordDelivery(self)  # type: ignore[arg-type]  # for the scheduler
         self._guild_ids = guild_ids
         self.tree = discord.app_commands.CommandTree(self)  # type: ignore[arg-type]
         add_commands(self.tree, self.handler)

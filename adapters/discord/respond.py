@@ -90,17 +90,16 @@ class Responder:
 
     def __init__(self, bot: MovieBot) -> None:
         self.bot = bot
-        self._undelivered: set[str] = set()  # users whose DMs bounced, told on their next command
 
     # ---- handlers -----------------------------------------------------------------------
 
     async def on_command(self, interaction: discord.Interaction[Any], command: Command, args: str) -> None:
         """Run a slash command; errors propagate to tree.on_error."""
         who = requester_from(interaction.user)
+        refused = await self.bot.was_refused(who)  # asked first: running the command marks them reachable again
         reply = await self._in_time(interaction, command.run(self.bot, who, args), command.personal if command.slow else None)
         await self.deliver(interaction, reply)
-        if who.external_id in self._undelivered:
-            self._undelivered.discard(who.external_id)
+        if refused:  # kept in the database, so the notice survives restarts and reaches them on any instance
             await interaction.followup.send(DMS_CLOSED, ephemeral=interaction.guild_id is not None)
 
     async def on_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -231,24 +230,18 @@ class Responder:
         except discord.HTTPException:
             log.warning("could not tell the user about a failed interaction %s", interaction.id)
 
-    def note_undelivered(self, external_id: str) -> None:
-        """Remember to tell a user their DMs bounced, on their next command."""
-        self._undelivered.add(external_id)
-
-
 class DiscordDelivery:
     """Scheduled messages by DM (bot.notifications' Delivery port for Discord).
 
     Closed DMs (error 50007) are UNREACHABLE: the notification service marks the
-    user, and the responder tells them on their next command. Rate limits and
-    outages are RETRY, so the message goes out on a later run.
+    user in the database, and the responder tells them on their next command.
+    Rate limits and outages are RETRY, so the message goes out on a later run.
     """
 
     platform = Platform.DISCORD
 
-    def __init__(self, client: discord.Client, responder: Responder) -> None:
+    def __init__(self, client: discord.Client) -> None:
         self._client = client
-        self._responder = responder
 
     async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
         try:
@@ -258,7 +251,6 @@ class DiscordDelivery:
         except discord.Forbidden as exc:
             if exc.code != CANNOT_DM:
                 raise
-            self._responder.note_undelivered(external_id)
             return DeliveryOutcome.UNREACHABLE
         except (discord.RateLimited, discord.DiscordServerError, OSError):
             return DeliveryOutcome.RETRY

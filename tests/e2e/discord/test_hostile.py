@@ -10,8 +10,10 @@ import pytest
 
 from adapters.discord.client import MovieClient
 from bot.app import MovieBot
+from bot.bootstrap import build
 from bot.notifications import DeliveryOutcome
 from bot.reply import Reply, line
+from tests.e2e.discord.conftest import discord_config, start_client, stop_client
 from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord, button_labels
 from tests.e2e.discord.helpers import requester
 
@@ -116,6 +118,23 @@ async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
     assert await movie_bot.is_reachable(requester(alice))
     again = await fake.slash("start", alice)
     assert again.followups == []  # told once
+
+
+async def test_the_closed_dms_notice_survives_a_restart(
+    fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], sqlite_url: str
+) -> None:
+    await fake.slash("start", alice)
+    await movie_bot.mark_unreachable(requester(alice))  # DMs bounced just before the bot restarted
+    await client.close()  # the old process goes away
+    restarted = await build(discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))  # nothing kept in memory
+    new_client, task = await start_client(fake, restarted.bot, discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))
+    try:
+        answered = await fake.slash("start", alice)
+        await fake.until(lambda: answered.followups)
+        assert "DMs are closed" in answered.followups[0]["content"]
+    finally:
+        await stop_client(new_client, task)
+        await restarted.close()
 
 
 async def test_long_replies_are_split_under_2000_characters(fake: FakeDiscord, client: MovieClient, bob: dict[str, Any]) -> None:
