@@ -29,11 +29,16 @@ Description = tuple[tuple[Any, ...], ...] | None
 _BEGIN = re.compile(r"BEGIN( DEFERRED| IMMEDIATE| EXCLUSIVE)?( TRANSACTION)?", re.IGNORECASE)
 
 
-def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
-    """On the database thread: begin the transaction if one is pending, execute one statement, collect its results."""
+def _cursor(connection: aiosqlite.Connection, begin: str | None) -> sqlite3.Cursor:
+    """On the database thread: begin the transaction if one is pending, and open a cursor."""
     if begin is not None:
         connection._conn.execute(begin)
-    cursor = connection._conn.cursor()
+    return connection._conn.cursor()
+
+
+def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
+    """On the database thread: execute one statement and collect everything SQLAlchemy will ask for."""
+    cursor = _cursor(connection, begin)
     try:
         cursor.execute(sql, () if parameters is None else parameters)
         rows = cursor.fetchall() if cursor.description else []
@@ -43,9 +48,7 @@ def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, paramete
 
 
 def _run_many(connection: aiosqlite.Connection, begin: str | None, sql: str, seq_of_parameters: Iterable[Any]) -> tuple[int, int | None]:
-    if begin is not None:
-        connection._conn.execute(begin)
-    cursor = connection._conn.cursor()
+    cursor = _cursor(connection, begin)
     try:
         cursor.executemany(sql, seq_of_parameters)
         return cursor.rowcount, cursor.lastrowid
