@@ -3,7 +3,7 @@
 10,000 users with long-tailed activity: over 500,000 ratings and favorites
 (plus their history entries) over the bundled 9,061-movie catalog; a few heavy
 users have 300+ favorites so page 50 exists. Latencies are measured through
-`MovieBot` intents, i.e. what an adapter waits for, including the user lookup.
+the core (`Core.handle_message`), i.e. what an adapter waits for, including the user lookup.
 Search is timed twice: as users see it (repeated queries hit the in-process
 catalog cache) and with that cache emptied before every call.
 
@@ -26,7 +26,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, text
 
 from bot.actions import MovieAction, MovieOp, encode
-from bot.app import Requester
+from bot.core import Chat, Core
+from bot.services import Requester
 from bot.bootstrap import Runtime, build
 from bot.config import load_config
 from domain.models import ActivityKind, Platform
@@ -101,6 +102,15 @@ def _cold(runtime: Runtime) -> None:
     runtime.uow.cache.clear()
 
 
+def say(core: Core, who: Requester, text: str) -> Awaitable[object]:
+    """A message in the user's private chat, through the core as every platform sends it."""
+    return core.handle_message(who, Chat(who.external_id), text)
+
+
+def tap(core: Core, who: Requester, payload: str) -> Awaitable[object]:
+    return core.handle_press(who, Chat(who.external_id), payload)
+
+
 async def measure(name: str, calls: int, make: Callable[[int], Awaitable[object]]) -> tuple[str, float, float, float]:
     for i in range(min(20, calls)):  # warm caches and pools
         await make(i)
@@ -123,20 +133,20 @@ async def bench(url: str, label: str, calls: int) -> None:
             f"\n{label}: seeded {USERS:,} users, {facts['ratings']:,} ratings, {facts['favorites']:,} favorites, "
             f"{facts['activity']:,} history entries in {facts['seconds']:.1f} s"
         )
-        bot = runtime.bot
+        core = runtime.core
         users = [Requester(Platform.TELEGRAM, str(100_000 + u), f"user{u}") for u in range(1, USERS + 1)]
         heavy = users[:HEAVY_USERS]
         async with runtime.db.reader.connect() as conn:
             movie_ids = [row[0] for row in await conn.execute(select(MovieRow.id))]
         rows = [
-            await measure("search", calls, lambda i: bot.search(rng.choice(users), QUERIES[i % len(QUERIES)])),
-            await measure("search (cold cache)", calls, lambda i: _cold(runtime) or bot.search(rng.choice(users), QUERIES[i % len(QUERIES)])),
+            await measure("search", calls, lambda i: say(core, rng.choice(users), f"/search {QUERIES[i % len(QUERIES)]}")),
+            await measure("search (cold cache)", calls, lambda i: _cold(runtime) or say(core, rng.choice(users), f"/search {QUERIES[i % len(QUERIES)]}")),
             await measure(
-                "add favorite", calls, lambda i: bot.press(rng.choice(users), encode(MovieAction(MovieOp.FAVORITE, rng.choice(movie_ids))))
+                "add favorite", calls, lambda i: tap(core, rng.choice(users), encode(MovieAction(MovieOp.FAVORITE, rng.choice(movie_ids))))
             ),
-            await measure("favorites page 1", calls, lambda i: bot.favorites(rng.choice(users))),
-            await measure("favorites page 50", calls, lambda i: bot.favorites(rng.choice(heavy), "", 50)),
-            await measure("profile", calls, lambda i: bot.profile(rng.choice(users))),
+            await measure("favorites page 1", calls, lambda i: say(core, rng.choice(users), "/favorites")),
+            await measure("favorites page 50", calls, lambda i: say(core, rng.choice(heavy), "/favorites 50")),
+            await measure("profile", calls, lambda i: say(core, rng.choice(users), "/profile")),
         ]
         print(f"  {'intent':<20}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}   ({calls} calls each)")
         for name, p50, p99, worst in rows:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.tmdb.catalog import TmdbCatalog
-from bot.app import MovieBot, utc_now
+from bot.core import Core
+from bot.services import Services, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
@@ -38,7 +39,7 @@ class Runtime:
     config: Config
     db: Database
     uow: SqlUnitOfWorkFactory
-    bot: MovieBot
+    core: Core
     remote: TmdbCatalog | None = None
 
     async def close(self) -> None:
@@ -57,13 +58,11 @@ async def build(config: Config, *, clock: Callable[[], dt.datetime] = utc_now) -
         if added:
             log.info("seeded the bundled catalog with %d movies", added)
     remote = _tmdb(config)
-    if remote is None:
-        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, admins=frozenset(config.bot.admins))
-    else:
+    settings: dict[str, Any] = {"clock": clock, "page_size": config.bot.page_size, "admins": frozenset(config.bot.admins)}
+    if remote is not None:
         await remote.start()  # never raises: without TMDb, defaults and the offline catalog serve
-        name = "TMDb (live), with the bundled offline catalog as fallback"
-        bot = MovieBot(uow, clock=clock, page_size=config.bot.page_size, admins=frozenset(config.bot.admins), catalog_name=name, poster_url=remote.poster_url, remote=remote)
-    return Runtime(config=config, db=db, uow=uow, bot=bot, remote=remote)
+        settings |= {"catalog_name": "TMDb (live), with the bundled offline catalog as fallback", "poster_url": remote.poster_url, "remote": remote}
+    return Runtime(config=config, db=db, uow=uow, core=Core(Services.over(uow, **settings)), remote=remote)
 
 
 def _tmdb(config: Config) -> TmdbCatalog | None:
@@ -93,32 +92,36 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def configure_logging(config: Config) -> None:
-    logging.basicConfig(level=config.bot.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+def configure_logging(config: Config, *, console: bool = False) -> None:
+    """Log to stderr; in the console chat at WARNING (unless DEBUG is asked for), so logs don't interleave with it."""
+    level = config.bot.log_level
+    if console and level != "DEBUG":
+        level = "WARNING"
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run is noise in a chat
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
-async def chat(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
+async def chat(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool) -> None:
     """Run the console adapter until input ends."""
     runtime = await build(config)
     try:
-        await _console(runtime, lines, out, echo=echo, prompt=prompt)
+        await _console(runtime, lines, out, echo=echo)
     finally:
         await runtime.close()
 
 
-async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo: bool, prompt: bool) -> None:
+async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo: bool) -> None:
     from adapters.console.chat import ConsoleChat
 
-    await ConsoleChat(runtime.bot, out, echo=echo).run(lines, prompt=prompt)
+    await ConsoleChat(runtime.core, out, echo=echo).run(lines)
 
 
 def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
     """Recommender refits always; scheduled messages when a platform can deliver them; TMDb upkeep with TMDb."""
     cfg = runtime.config.scheduler
     notifications = (
-        NotificationService(runtime.bot, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day)
+        NotificationService(runtime.core, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day)
         if deliveries
         else None
     )
@@ -129,10 +132,10 @@ def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
         assert remote is not None
         return await refresh_stale_tmdb(runtime.uow, remote, utc_now())
 
-    return build_scheduler(runtime.bot.recommendations, notifications, upkeep=upkeep if remote is not None else None)
+    return build_scheduler(runtime.core.services.recommendations, notifications, upkeep=upkeep if remote is not None else None)
 
 
-async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool) -> None:
+async def run(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool) -> None:
     """Start every adapter whose token is configured, plus the scheduler; with no token, the console chat."""
     runtime = await build(config)
     deliveries: list[Delivery] = []
@@ -141,13 +144,13 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool
         from adapters.telegram.app import build_application, run_application
         from adapters.telegram.delivery import TelegramDelivery
 
-        application = build_application(runtime.bot, config)
+        application = build_application(runtime.core, config)
         deliveries.append(TelegramDelivery(application.bot))
         servers.append(run_application(application, config))
     if config.secrets.discord_token is not None:
         from adapters.discord.client import build_client, run_client
 
-        discord_client = build_client(runtime.bot, config)
+        discord_client = build_client(runtime.core, config)
         deliveries.append(discord_client.delivery)
         servers.append(run_client(discord_client, config))
     scheduler = _scheduler(runtime, deliveries) if config.scheduler.enabled else None
@@ -158,7 +161,7 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, prompt: bool
         if servers:
             await asyncio.gather(*servers)
         else:
-            await _console(runtime, lines, out, echo=not prompt, prompt=prompt)
+            await _console(runtime, lines, out, echo=echo)
     finally:
         if scheduler is not None:
             await scheduler.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -43,6 +44,29 @@ def _input_lines(stream: TextIO) -> Iterator[str]:
     yield from stream
 
 
+def _typed_lines() -> Iterator[str]:
+    """Lines typed at a terminal, with readline's line editing and history; Ctrl-C raises KeyboardInterrupt here.
+
+    asyncio.run turns SIGINT into a task cancellation that input() would not
+    notice until Enter, so Python's own handler is in place while it waits.
+    """
+    import readline  # noqa: F401  (imported for its side effect: input() gains editing and history)
+
+    while True:
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            line = input("> ")
+        except EOFError:
+            return
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        yield line
+
+
+def _console_lines(stream: TextIO, interactive: bool) -> Iterator[str]:
+    return _typed_lines() if interactive else _input_lines(stream)
+
+
 def _progress(out: TextIO) -> object:
     def show(done: int, total: int) -> None:
         width = 30
@@ -60,18 +84,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
-    bootstrap.configure_logging(config)
+    console = args.command == "chat" or (args.command == "run" and config.secrets.telegram_token is None and config.secrets.discord_token is None)
+    bootstrap.configure_logging(config, console=console)
     try:
         if args.command == "run":
             interactive = sys.stdin.isatty()
-            asyncio.run(bootstrap.run(config, _input_lines(sys.stdin), sys.stdout, prompt=interactive))
+            asyncio.run(bootstrap.run(config, _console_lines(sys.stdin, interactive), sys.stdout, echo=not interactive))
         elif args.command == "chat":
             if args.script:
                 with args.script.open(encoding="utf-8") as script:
-                    asyncio.run(bootstrap.chat(config, _input_lines(script), sys.stdout, echo=True, prompt=False))
+                    asyncio.run(bootstrap.chat(config, _input_lines(script), sys.stdout, echo=True))
             else:
                 interactive = sys.stdin.isatty()
-                asyncio.run(bootstrap.chat(config, _input_lines(sys.stdin), sys.stdout, echo=not interactive, prompt=interactive))
+                asyncio.run(bootstrap.chat(config, _console_lines(sys.stdin, interactive), sys.stdout, echo=not interactive))
         elif args.command == "catalog":
             summary = asyncio.run(bootstrap.import_catalog(config, args.path, _progress(sys.stderr)))  # type: ignore[arg-type]
             print(file=sys.stderr)

@@ -20,7 +20,9 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
-from bot.app import MovieBot, Requester
+from bot.core import Core
+from bot.intents import discovery, library
+from bot.services import Requester
 from bot.reply import Reply, bold, line
 from domain.models import Platform, Recipient, SignalKind
 from domain.ports import UnitOfWorkFactory
@@ -74,7 +76,7 @@ class NotificationService:
 
     def __init__(
         self,
-        bot: MovieBot,
+        core: Core,
         uow: UnitOfWorkFactory,
         deliveries: Sequence[Delivery],
         *,
@@ -83,7 +85,7 @@ class NotificationService:
         weekly_day: str = "fri",
         per_second: float = 20.0,
     ) -> None:
-        self._bot = bot
+        self._core = core
         self._uow = uow
         self._deliveries = {d.platform: d for d in deliveries}
         self._now = clock
@@ -148,7 +150,7 @@ class NotificationService:
                 await uow.commit()
             return outcome
         if outcome is DeliveryOutcome.UNREACHABLE:
-            await self._bot.mark_unreachable(who)
+            await self._core.mark_unreachable(who)
         await self._settle(recipient.user_id, kind, period, outcome.value)
         return outcome
 
@@ -162,7 +164,7 @@ class NotificationService:
             waiting = await uow.library.watchlist(recipient.user_id, ListFilter(), 1, 1, watched=False)
         if waiting.total == 0:
             return None
-        reply = await self._bot.watchlist(who)
+        reply = await library.watchlist(self._core.services, who)
         return _as_message(reply, "🔔 Still on your watchlist — tonight could be movie night:")
 
     async def _weekly(self, recipient: Recipient, who: Requester) -> Reply | None:
@@ -170,7 +172,7 @@ class NotificationService:
             signals = await uow.library.signals(recipient.user_id)
         if not any(s.kind is not SignalKind.DISMISSED for s in signals):
             return None  # no taste known yet: /recommend would only show onboarding
-        return _as_message(await self._bot.recommend(who), "📬 Your weekly picks:")
+        return _as_message(await discovery.recommend(self._core.services, who), "📬 Your weekly picks:")
 
 
 def _as_message(reply: Reply, heading: str) -> Reply:

@@ -65,6 +65,9 @@ class Button:
     label: str
     action: Action | None = None
     url: str | None = None
+    # What to type to press it where buttons are typed (the console): list items their number, stars 1–5,
+    # paging p / n, so the same key means the same thing on every screen. None: numbered in order.
+    key: str | None = None
 
     def __post_init__(self) -> None:
         if not self.label or len(self.label) > MAX_LABEL:
@@ -102,6 +105,7 @@ class MovieCard:
     watch_region: str | None = None
     watch_link: str | None = None
     watch_credit: str | None = None
+    personal: bool = True  # shows one user's own status (False: a shared message's public facts only)
 
 
 class Awaiting(str, Enum):
@@ -130,9 +134,6 @@ class Reply:
         for row in self.buttons:
             if not 1 <= len(row) <= MAX_BUTTONS_PER_ROW:
                 raise ValueError(f"a button row holds 1–{MAX_BUTTONS_PER_ROW} buttons, got {len(row)}")
-
-    def payloads(self) -> list[str]:
-        return [b.payload for row in self.buttons for b in row if b.payload]
 
 
 @dataclass(frozen=True, slots=True)

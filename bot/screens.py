@@ -8,23 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
 from domain.catalog import WatchProviders
-from domain.models import Activity, ActivityKind, Analytics, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
+from domain.models import MAX_STARS, MIN_STARS, Activity, ActivityKind, Analytics, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
 from domain.recommend import Reason
 from domain.text import clip
 
 STAR = "★"
 EMPTY_STAR = "☆"
 OPEN_BUTTONS_PER_ROW = 3
+PREVIOUS_KEY, NEXT_KEY = "p", "n"
 MAX_WATCH_NAMES = 8
 
 
 def stars(n: int) -> str:
-    return STAR * n + EMPTY_STAR * (5 - n)
+    return STAR * n + EMPTY_STAR * (MAX_STARS - n)
 
 
 def ago(when: dt.datetime, now: dt.datetime) -> str:
@@ -138,7 +140,7 @@ def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...
         discover.append(Button("📺 Where to watch", url=card.watch_link))
     rows.append(tuple(discover))
     if picker:
-        rows.append(tuple(Button(STAR * n, RateAction(mid, n)) for n in range(1, 6)))
+        rows.append(tuple(Button(STAR * n, RateAction(mid, n), key=str(n)) for n in range(MIN_STARS, MAX_STARS + 1)))
     else:
         second = [Button(f"⭐ {'Re-rate' if card.your_stars else 'Rate'}", MovieAction(MovieOp.RATE_PICKER, mid))]
         if card.your_stars:
@@ -155,6 +157,20 @@ def card_reply(card: MovieCard, *, picker: bool = False, edit: bool = False, toa
     return Reply(text=text, card=card, buttons=card_buttons(card, picker), edit=edit, toast=toast)
 
 
+def public_view(reply: Reply) -> Reply:
+    """The reply as a shared message may show it: the card's public facts only, buttons that reveal nothing.
+
+    Whoever pressed keeps their own outcome in the toast, which only they see.
+    """
+    if reply.card is None:
+        return reply
+    public = replace(
+        reply.card, your_stars=None, your_review=None, favorite=False, on_watchlist=False, watched=False, personal=False
+    )
+    picker = any(isinstance(b.action, RateAction) for row in reply.buttons for b in row)
+    return replace(reply, card=public, buttons=card_buttons(public, picker))
+
+
 def full_text(reply: Reply) -> tuple[Line, ...]:
     """The reply's text with the card laid out as text, for platforms without rich cards."""
     return reply.text + card_lines(reply.card) if reply.card else reply.text
@@ -163,9 +179,9 @@ def full_text(reply: Reply) -> tuple[Line, ...]:
 def nav_row(page: Page[Any], make: Callable[[int], Action]) -> tuple[Button, ...]:
     row: list[Button] = []
     if page.has_previous:
-        row.append(Button("‹ Previous", make(page.page - 1)))
+        row.append(Button("‹ Previous", make(page.page - 1), key=PREVIOUS_KEY))
     if page.has_next:
-        row.append(Button("Next ›", make(page.page + 1)))
+        row.append(Button("Next ›", make(page.page + 1), key=NEXT_KEY))
     return tuple(row)
 
 
@@ -190,7 +206,7 @@ def list_reply(
         beyond = page.total and page.page > page.pages
         return Reply(text=tuple(header) + (line(f"This list has only {page.pages} page(s)." if beyond else empty),), edit=edit, ephemeral=ephemeral)
     footer = (line(italic(f"Page {page.page} of {page.pages}")),) if page.pages > 1 else ()
-    opens = [Button(clip(f"{page.offset + i + 1}. {m.title}", 28), MovieAction(open_op, m.id)) for i, m in enumerate(movies)]
+    opens = [Button(clip(f"{page.offset + i + 1}. {m.title}", 28), MovieAction(open_op, m.id), key=str(page.offset + i + 1)) for i, m in enumerate(movies)]
     rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
     nav = nav_row(page, make_page)
     if nav:
@@ -210,7 +226,7 @@ def listed_lines(page: Page[ListedMovie], now: dt.datetime) -> list[Line]:
 
 def choice_reply(prompt: str, movies: Sequence[Movie], action_for: Callable[[Movie], Action]) -> Reply:
     """Ask which movie was meant, showing years so same-titled films can be told apart."""
-    buttons = [Button(clip(m.label, 40), action_for(m)) for m in movies[:10]]
+    buttons = [Button(clip(m.label, 40), action_for(m), key=str(i)) for i, m in enumerate(movies[:10], 1)]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     text = (line(prompt),) + tuple(movie_line(i + 1, m) for i, m in enumerate(movies[:10]))
     return Reply(text=text, buttons=rows)
@@ -288,13 +304,13 @@ def recommend_reply(picks: Sequence[tuple[Movie, str]], page: int, page_size: in
     for i, (movie, why) in enumerate(picks):
         text.append(movie_line(offset + i + 1, movie))
         text.append(line("   ↳ ", italic(why)))
-    opens = [Button(clip(f"{offset + i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id)) for i, (m, _why) in enumerate(picks)]
+    opens = [Button(clip(f"{offset + i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(offset + i + 1)) for i, (m, _why) in enumerate(picks)]
     rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
     nav: list[Button] = []
     if page > 1:
-        nav.append(Button("‹ Previous", PageAction(ListName.RECOMMEND, page - 1)))
+        nav.append(Button("‹ Previous", PageAction(ListName.RECOMMEND, page - 1), key=PREVIOUS_KEY))
     if has_more and page < 20:
-        nav.append(Button("More ›", PageAction(ListName.RECOMMEND, page + 1)))
+        nav.append(Button("More ›", PageAction(ListName.RECOMMEND, page + 1), key=NEXT_KEY))
     if nav:
         rows.append(tuple(nav))
     return Reply(text=tuple(text), buttons=tuple(rows), edit=edit, ephemeral=True)
@@ -305,7 +321,7 @@ def similar_reply(movie: Movie, similar: Sequence[Movie]) -> Reply:
     text.extend(movie_line(i + 1, m) for i, m in enumerate(similar))
     if not similar:
         text.append(line(italic("I don't know anything similar yet.")))
-    opens = [Button(clip(f"{i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id)) for i, m in enumerate(similar)]
+    opens = [Button(clip(f"{i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(i + 1)) for i, m in enumerate(similar)]
     rows = tuple(tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW))
     return Reply(text=tuple(text), buttons=rows)
 

@@ -267,3 +267,24 @@ class ImportSummary:
     unchanged: int = 0
     skipped: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+
+
+class PromptKind(str, Enum):
+    """What a pending prompt waits for."""
+
+    REVIEW = "review"  # the text of a review, after rating or the ✍ Review button
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPrompt:
+    """A question the bot asked one user in one chat, whose answer is their next reply to it.
+
+    Stored (not kept in a process), so the answer is understood on any instance
+    and after a restart; any other command clears it, and it expires.
+    """
+
+    user_id: int
+    chat: str
+    kind: PromptKind
+    movie_id: int
+    expires_at: dt.datetime

@@ -20,6 +20,7 @@ from domain.models import (
     MovieDraft,
     MovieStatus,
     Page,
+    PendingPrompt,
     Profile,
     RatingStats,
     Recipient,
@@ -142,6 +143,22 @@ class TokenRepository(Protocol):
     async def get(self, token: str, now: dt.datetime) -> str | None: ...
 
 
+class PromptRepository(Protocol):
+    """Pending prompts, one per (user, chat): what the user's next reply answers."""
+
+    async def get(self, user_id: int, chat: str, now: dt.datetime) -> PendingPrompt | None:
+        """The unexpired prompt waiting in this chat, if any."""
+        ...
+
+    async def put(self, prompt: PendingPrompt) -> None:
+        """Ask a new question in this chat (replacing any earlier one)."""
+        ...
+
+    async def clear(self, user_id: int, chat: str) -> bool:
+        """Forget the prompt of this chat; False when there was none."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction per intent: everything commits together or not at all."""
 
@@ -150,6 +167,7 @@ class UnitOfWork(Protocol):
     library: LibraryRepository
     tokens: TokenRepository
     notifications: NotificationRepository
+    prompts: PromptRepository
     writable: bool
 
     async def commit(self) -> None: ...

@@ -9,7 +9,6 @@ asyncio, readers keep reading from WAL snapshots. PostgreSQL uses one engine.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -101,15 +100,3 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
 def _run_upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
-
-def run_sync_upgrade(url: str) -> None:
-    """Upgrade from synchronous code (the CLI): opens its own loop."""
-
-    async def _go() -> None:
-        db = Database(url)
-        try:
-            await db.upgrade()
-        finally:
-            await db.dispose()
-
-    asyncio.run(_go())

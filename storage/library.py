@@ -86,8 +86,8 @@ class SqlLibraryRepository:
         stmt = upsert_insert(self._session, table.__table__).values(**values).on_conflict_do_nothing().returning(table.user_id)
         return (await self._session.execute(stmt)).first() is not None
 
-    async def _delete_once(self, table: Any, user_id: int, movie_id: int) -> bool:
-        stmt = delete(table).where(table.user_id == user_id, table.movie_id == movie_id).returning(table.user_id)
+    async def _delete_once(self, table: Any, user_id: int, movie_id: int, *extra: Any) -> bool:
+        stmt = delete(table).where(table.user_id == user_id, table.movie_id == movie_id, *extra).returning(table.user_id)
         return (await self._session.execute(stmt)).first() is not None
 
     async def add_favorite(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome:
@@ -110,7 +110,8 @@ class SqlLibraryRepository:
         return DONE
 
     async def remove_from_watchlist(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome:
-        if not await self._delete_once(WatchlistRow, user_id, movie_id):
+        """Take a film off the to-watch list; a watched film keeps its watched record (UNCHANGED)."""
+        if not await self._delete_once(WatchlistRow, user_id, movie_id, WatchlistRow.watched_at.is_(None)):
             return UNCHANGED
         await self._record(user_id, movie_id, ActivityKind.WATCHLIST_REMOVED, now)
         return DONE

@@ -168,14 +168,17 @@ class SqlMovieRepository:
         return found[0] if found else None
 
     async def find_by_title(self, title: str, year: int | None) -> list[Movie]:
-        """Movies whose title is exactly this (ignoring case, accents and a leading article)."""
+        """Movies whose title (or original title) is exactly this, folded as domain.text.normalize folds.
+
+        A leading article counts ("heat" is not "The Heat"): see domain.resolution.
+        """
         norm = normalize(title)
         if not norm:
             return []
         return list(await self._cached(("title", norm, year), lambda: self._find_by_title(norm, year)))
 
     async def _find_by_title(self, norm: str, year: int | None) -> tuple[Movie, ...]:
-        stmt = self._select().where(or_(MovieRow.norm_title == norm, MovieRow.norm_core == strip_article(norm)))
+        stmt = self._select().where(MovieRow.norm_title == norm)
         if year is not None:
             stmt = stmt.where(MovieRow.year == year)
         return tuple(await self._movies(stmt.order_by(MovieRow.popularity.desc(), MovieRow.id).limit(25)))

@@ -229,3 +229,15 @@ class TokenRow(Base):
     token: Mapped[str] = mapped_column(String(16), primary_key=True)
     text: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class PromptRow(Base):
+    """A question waiting for one user's reply in one chat (see domain.models.PendingPrompt)."""
+
+    __tablename__ = "pending_prompts"
+
+    user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    chat: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    movie_id: Mapped[int] = mapped_column(Id, ForeignKey("movies.id", ondelete="CASCADE"))
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Self
 
-from domain.ports import LibraryRepository, MovieRepository, NotificationRepository, TokenRepository, UserRepository
+from domain.ports import LibraryRepository, MovieRepository, NotificationRepository, PromptRepository, TokenRepository, UserRepository
 from storage.database import Database
 from storage.library import SqlLibraryRepository
 from storage.movies import SqlMovieRepository
 from storage.notifications import SqlNotificationRepository
+from storage.prompts import SqlPromptRepository
 from storage.read_cache import CATALOG_MAX_ENTRIES, CATALOG_TTL_SECONDS, USER_MAX_ENTRIES, USER_TTL_SECONDS, ReadCache
 from storage.tokens import SqlTokenRepository, TokenMemo
 from storage.users import SqlUserRepository
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     library: LibraryRepository
     tokens: TokenRepository
     notifications: NotificationRepository
+    prompts: PromptRepository
 
     def __init__(self, factory: SqlUnitOfWorkFactory, write: bool) -> None:
         self._factory = factory
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.movies, self.users, self.tokens = self._movies, self._users, self._tokens
         self.library = SqlLibraryRepository(self._session, self._movies)
         self.notifications = SqlNotificationRepository(self._session)
+        self.prompts = SqlPromptRepository(self._session)
         return self
 
     async def commit(self) -> None:

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from bot.app import MovieBot, Requester
+from bot.services import Requester
 from bot.bootstrap import Runtime, build
 from bot.config import load_config
 from domain.models import Platform
+from tests.driver import Driver
 
 # No per-example deadline (a loaded machine is not a bug); in CI, the same examples every run.
 settings.register_profile("default", deadline=None)
@@ -133,8 +134,8 @@ async def runtime(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Runtime]:
 
 
 @pytest.fixture
-def movie_bot(runtime: Runtime) -> MovieBot:
-    return runtime.bot
+def movie_bot(runtime: Runtime) -> Driver:
+    return Driver(runtime.core)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord.commands import add_commands
 from adapters.discord.items import MENU_TEMPLATE, PAYLOAD_TEMPLATE, ActionButton, OpenMenu
 from adapters.discord.respond import DiscordDelivery, Responder
-from bot.app import MovieBot
+from bot.core import Core
 from bot.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
@@ -50,8 +50,8 @@ class _MovieClientMixin:
     handler: Responder
     tree: discord.app_commands.CommandTree[Any]
 
-    def _init_moviebot(self, bot: MovieBot, guild_ids: tuple[int, ...]) -> None:
-        self.handler = Responder(bot)
+    def _init_moviebot(self, core: Core, guild_ids: tuple[int, ...]) -> None:
+        self.handler = Responder(core)
         self.delivery = DiscordDelivery(self)  # type: ignore[arg-type]  # for the scheduler
         self._guild_ids = guild_ids
         self.tree = discord.app_commands.CommandTree(self)  # type: ignore[arg-type]
@@ -81,20 +81,20 @@ class _MovieClientMixin:
 class MovieClient(_MovieClientMixin, discord.Client):
     """A single-connection client for moviebot."""
 
-    def __init__(self, bot: MovieBot, *, guild_ids: tuple[int, ...] = (), **options: Any) -> None:
+    def __init__(self, core: Core, *, guild_ids: tuple[int, ...] = (), **options: Any) -> None:
         super().__init__(**options)
-        self._init_moviebot(bot, guild_ids)
+        self._init_moviebot(core, guild_ids)
 
 
 class ShardedMovieClient(_MovieClientMixin, discord.AutoShardedClient):
     """The AutoShardedClient flavour, for bots in many servers."""
 
-    def __init__(self, bot: MovieBot, *, guild_ids: tuple[int, ...] = (), **options: Any) -> None:
+    def __init__(self, core: Core, *, guild_ids: tuple[int, ...] = (), **options: Any) -> None:
         super().__init__(**options)
-        self._init_moviebot(bot, guild_ids)
+        self._init_moviebot(core, guild_ids)
 
 
-def build_client(bot: MovieBot, config: Config, **options: Any) -> MovieClient | ShardedMovieClient:
+def build_client(core: Core, config: Config, **options: Any) -> MovieClient | ShardedMovieClient:
     """A configured client (not yet connected); `options` go to discord.py (e.g. guild_ready_timeout)."""
     configure_endpoints(config)
     settings: dict[str, Any] = {
@@ -105,7 +105,7 @@ def build_client(bot: MovieBot, config: Config, **options: Any) -> MovieClient |
         "member_cache_flags": discord.MemberCacheFlags.none(),
     } | options
     flavour = ShardedMovieClient if config.discord.sharded else MovieClient
-    return flavour(bot, guild_ids=config.discord.guild_ids, **settings)
+    return flavour(core, guild_ids=config.discord.guild_ids, **settings)
 
 
 async def run_client(client: discord.Client, config: Config) -> None:
@@ -116,7 +116,3 @@ async def run_client(client: discord.Client, config: Config) -> None:
     async with client:
         await client.start(token.reveal())
 
-
-async def serve(bot: MovieBot, config: Config) -> None:
-    """Build a client for the bot and run it until cancelled."""
-    await run_client(build_client(bot, config), config)

@@ -1,7 +1,7 @@
 """Slash commands built from the shared command table, so names and descriptions never drift.
 
 Each command's options are Discord-native: a movie-taking command gets a `title`
-option autocompleted by `MovieBot.suggest` (whose "#<id>" values every
+option autocompleted by `Core.suggest` (whose "#<id>" values every
 movie-taking intent accepts), /rate a 1–5 `stars` choice, /watch a `note`,
 /review its `text`; commands with free arguments get one optional `text`
 option described by the command's usage. The options are joined back into the
@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.respond import Responder
-from bot.commands import COMMANDS, Command
+from bot.routing import COMMANDS, Command
 from bot.screens import stars as star_label
 from domain.models import MAX_REVIEW_LENGTH
 

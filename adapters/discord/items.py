@@ -3,7 +3,7 @@
 A button's custom_id *is* the codec payload, so any moviebot button ever sent
 is dispatched after a restart with no stored view. The template accepts every
 versioned payload (`v<n>:...`), including forged or retired ones, so those reach
-`MovieBot.press`, which rejects them with a polite "this button has expired"
+`Core.handle_press`, which rejects them with a polite "this button has expired"
 instead of Discord's silent "interaction failed".
 
 Items do not hold the bot: discord.py recreates them for every press. They hand

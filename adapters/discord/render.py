@@ -86,7 +86,8 @@ def card_embed(card: MovieCard) -> discord.Embed:
         embed.add_field(name="Average", value=f"{STAR} {card.average:.1f}/5 · {count}")
     else:
         embed.add_field(name="Average", value="No ratings yet")
-    embed.add_field(name="Your rating", value=stars(card.your_stars) if card.your_stars else "Not rated")
+    if card.personal:  # a shared card has no "you"
+        embed.add_field(name="Your rating", value=stars(card.your_stars) if card.your_stars else "Not rated")
     mine = [label for on, label in ((card.favorite, "❤ Favorite"), (card.watched, "✓ Watched"), (card.on_watchlist and not card.watched, "On your watchlist")) if on]
     if mine:
         embed.add_field(name="Your lists", value=" · ".join(mine))

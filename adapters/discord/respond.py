@@ -20,8 +20,10 @@ from discord import app_commands
 
 from adapters.discord.render import Outgoing, render
 from bot.actions import MovieAction, MovieOp, decode
-from bot.app import MovieBot, Requester
-from bot.commands import BY_NAME, Command
+from bot import copy
+from bot.core import Chat, Core
+from bot.routing import BY_NAME, Command
+from bot.services import Requester
 from bot.notifications import DeliveryOutcome
 from bot.reply import Awaiting, Reply
 from bot.screens import stars
@@ -33,9 +35,7 @@ log = logging.getLogger(__name__)
 
 # Discord drops an interaction that has no response after 3 s; anything slower defers first.
 SAFETY_DEFER_AFTER = 2.0
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 NOT_YOURS = "🔒 This screen belongs to someone else: run the command yourself to get your own."
-DMS_CLOSED = "📭 I couldn't send you a direct message: your DMs are closed to me. Allow direct messages from server members to get reminders."
 CANNOT_DM = 50007  # "Cannot send messages to this user"
 _DEFERRED = "moviebot.deferred"  # interaction.extras key: "update", "private" or "public"
 
@@ -43,6 +43,11 @@ _DEFERRED = "moviebot.deferred"  # interaction.extras key: "update", "private" o
 def requester_from(user: discord.abc.User) -> Requester:
     """The platform's word for who acts: the user who ran the command or pressed the button."""
     return Requester(Platform.DISCORD, str(user.id), user.display_name)
+
+
+def chat_of(interaction: discord.Interaction[Any]) -> Chat:
+    """The conversation an interaction belongs to: its channel (a DM is a channel too); shared in servers."""
+    return Chat(str(interaction.channel_id or f"dm{interaction.user.id}"), shared=interaction.guild_id is not None)
 
 
 def message_owner(message: discord.Message | None) -> int | None:
@@ -88,24 +93,25 @@ class ReviewModal(discord.ui.Modal):
 class Responder:
     """Handlers for commands, autocomplete, presses and modals, sharing one delivery path."""
 
-    def __init__(self, bot: MovieBot) -> None:
-        self.bot = bot
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     # ---- handlers -----------------------------------------------------------------------
 
     async def on_command(self, interaction: discord.Interaction[Any], command: Command, args: str) -> None:
         """Run a slash command; errors propagate to tree.on_error."""
         who = requester_from(interaction.user)
-        refused = await self.bot.was_refused(who)  # asked first: running the command marks them reachable again
-        reply = await self._in_time(interaction, command.run(self.bot, who, args), command.personal if command.slow else None)
+        refused = await self.core.was_refused(who)  # asked first: running the command marks them reachable again
+        work = self.core.run_command(who, chat_of(interaction), command, args)
+        reply = await self._in_time(interaction, work, command.personal if command.slow else None)
         await self.deliver(interaction, reply)
         if refused:  # kept in the database, so the notice survives restarts and reaches them on any instance
-            await interaction.followup.send(DMS_CLOSED, ephemeral=interaction.guild_id is not None)
+            await interaction.followup.send(copy.DMS_CLOSED, ephemeral=interaction.guild_id is not None)
 
     async def on_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         """Suggest titles with years; never fail (it runs on every keystroke)."""
         try:
-            found = await self.bot.suggest(requester_from(interaction.user), current, 25)
+            found = await self.core.suggest(requester_from(interaction.user), current, 25)
         except Exception:
             log.exception("autocomplete failed")
             return []
@@ -119,15 +125,20 @@ class Responder:
             if message is not None and message.flags.ephemeral and owner not in (None, interaction.user.id):
                 await interaction.response.send_message(NOT_YOURS, ephemeral=True)
                 return
-            reply = await self._in_time(interaction, self.bot.press(requester_from(interaction.user), payload))
+            # A public message in a server is shared: if it is edited in place, it shows public facts only,
+            # and the presser's own outcome follows privately.
+            public = interaction.guild_id is not None and message is not None and not message.flags.ephemeral and owner in (None, interaction.user.id)
+            chat = Chat(chat_of(interaction).key, shared=public)
+            reply = await self._in_time(interaction, self.core.handle_press(requester_from(interaction.user), chat, payload))
             await self.deliver(interaction, reply, share=_is_share(payload))
+            if public and reply.edit and reply.toast:
+                await interaction.followup.send(reply.toast, ephemeral=True)
         except Exception as exc:  # dynamic items have no View.on_error: translate here
             await self.on_error(interaction, exc)
 
     async def on_review(self, interaction: discord.Interaction[Any], movie_id: int, text: str) -> None:
         """Save a review from the modal; an empty optional review just shows the rated card."""
-        who = requester_from(interaction.user)
-        work = self.bot.review_movie(who, movie_id, text) if text.strip() else self.bot.open_movie(who, movie_id)
+        work = self.core.submit_review(requester_from(interaction.user), chat_of(interaction), movie_id, text)
         reply = await self._in_time(interaction, work)
         # A modal opened from a card's button updates that card.
         await self.deliver(interaction, replace(reply, edit=interaction.message is not None))
@@ -148,8 +159,8 @@ class Responder:
             text = "I don't know that command any more: try again in a minute."
         else:
             log.error("interaction %s failed", interaction.id, exc_info=(type(original), original, original.__traceback__))
-            text = APOLOGY
-        await self._say_privately(interaction, f"⚠ {text}")
+            text = copy.APOLOGY.removeprefix("⚠ ")
+        await self._say_privately(interaction, copy.error_text(text))
 
     # ---- delivery -------------------------------------------------------------------------
 

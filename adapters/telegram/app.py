@@ -1,4 +1,4 @@
-"""Build the python-telegram-bot Application for a MovieBot and serve it by polling or webhook.
+"""Build the python-telegram-bot Application for the core and serve it by polling or webhook.
 
 Everything comes from the Config read at start-up: the Bot API base URLs (a
 self-hosted Bot API server, or the tests' fake), the mode, the webhook's public
@@ -18,8 +18,8 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor
 
 from adapters.telegram.handlers import Handlers
-from bot.app import MovieBot
-from bot.commands import COMMANDS
+from bot.core import Core
+from bot.routing import COMMANDS
 from bot.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
@@ -91,10 +91,10 @@ def application_builder(config: Config, *, rate_limiter: BaseRateLimiter[Any] | 
     )
 
 
-def build_application(bot: MovieBot, config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> AnyApplication:
+def build_application(core: Core, config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> AnyApplication:
     """The Application with moviebot's handlers installed."""
     app = application_builder(config, rate_limiter=rate_limiter).build()
-    Handlers(bot).install(app)
+    Handlers(core).install(app)
     return app
 
 
@@ -145,7 +145,3 @@ async def run_application(app: AnyApplication, config: Config, *, poll_timeout: 
                 await updater.stop()
             await app.stop()
 
-
-async def serve(bot: MovieBot, config: Config) -> None:
-    """Serve a MovieBot on Telegram until cancelled."""
-    await run_application(build_application(bot, config), config)

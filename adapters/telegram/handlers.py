@@ -1,11 +1,12 @@
-"""PTB handlers: each turns an update into a Requester and arguments, calls one intent, shows the Reply.
+"""PTB handlers: each turns an update into a Requester, a Chat and arguments, calls the core, shows the Reply.
 
 The acting user is always `update.effective_user` (the presser of a button,
 the sender of a message), never the author of the message a button sits on.
-The review flow keeps no state that matters across instances: the prompt links
-the movie, so a ForceReply answer finds it again on any instance behind a load
-balancer; the per-user note in `user_data` only catches a next message sent
-without replying.
+The conversation is the core's (bot.core): a message answers a review prompt
+only as a reply to the prompt message, whose link names the movie; nothing is
+kept in PTB's `user_data`, so any instance behind a load balancer answers alike.
+Group chats and inline-mode cards are shared: the core shows them public facts
+only, and the presser's own outcome arrives as the button's toast.
 """
 
 from __future__ import annotations
@@ -17,33 +18,26 @@ from cachetools import TTLCache
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
 from adapters.telegram.delivery import edit, send
 from adapters.telegram.render import inline_result, movie_in_link, split_prompt, toast
-from bot.app import MovieBot, Requester
-from bot.commands import dispatch_text
-from bot.reply import Awaiting, Reply
+from bot import copy
+from bot.core import Chat, Core
+from bot.reply import Reply
+from bot.services import Requester
 from domain.errors import DomainError
 from domain.models import Platform
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-REVIEW_KEY = "awaiting_review"  # user_data[REVIEW_KEY]: {chat id: movie id}
 INLINE_CACHE_SECONDS = 10  # results are personal (they show the user's ratings): cache briefly
-APOLOGY = "⚠ Sorry, something went wrong on my side. Please try again."
-CANCELLED = "Cancelled."
 
 
 def requester(user: User) -> Requester:
     """Who acts, as Telegram says."""
     return Requester(Platform.TELEGRAM, str(user.id), user.full_name)
-
-
-def _pending(context: Context) -> dict[int, int]:
-    data: dict[str, Any] = context.user_data if context.user_data is not None else {}
-    return data.setdefault(REVIEW_KEY, {})  # type: ignore[no-any-return]
 
 
 PRIVATE_SENT = "📬 Sent to you privately."
@@ -54,11 +48,15 @@ def _in_group(message: Message) -> bool:
     return message.chat.type != ChatType.PRIVATE
 
 
-class Handlers:
-    """The Telegram face of one MovieBot."""
+def chat_of(message: Message) -> Chat:
+    return Chat(str(message.chat.id), shared=_in_group(message))
 
-    def __init__(self, bot: MovieBot) -> None:
-        self._bot = bot
+
+class Handlers:
+    """The Telegram face of the core."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
         # Query ids already answered: the error handler must not answer twice.
         self._answered: TTLCache[str, bool] = TTLCache(maxsize=50_000, ttl=300)
 
@@ -69,7 +67,6 @@ class Handlers:
         command a second time; channel posts have no user to act for.
         """
         new = filters.UpdateType.MESSAGE
-        app.add_handler(CommandHandler("cancel", self.on_cancel, filters=new))
         app.add_handler(MessageHandler(new & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(new & filters.ChatType.PRIVATE & ~filters.TEXT, self.on_other))
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -79,25 +76,14 @@ class Handlers:
     # ---- messages -----------------------------------------------------------------------
 
     async def on_text(self, update: Update, context: Context) -> None:
-        """A command, a review the bot asked for, or (in private) a title to search."""
+        """Whatever the core makes of a message: a command, an answer to our prompt, a search."""
         message, user = update.message, update.effective_user
         if message is None or message.text is None or user is None:
             return
-        who, text = requester(user), message.text
-        is_command = text.startswith("/")
-        movie_id = None if is_command else self._reviewed_movie(message, context)
-        reply: Reply | None
-        if movie_id is not None:
-            reply = await self._bot.review_movie(who, movie_id, text)
-            _pending(context).pop(message.chat.id, None)
-        else:
-            if is_command:
-                _pending(context).pop(message.chat.id, None)  # another command leaves the review
-            elif _in_group(message):
-                return  # in groups, plain chatter is not for us
-            reply = await dispatch_text(self._bot, who, text, bot_username=context.bot.username)
-            if reply is None:
-                return  # a command for another bot
+        answers = self._prompt_answered(message, context)
+        reply = await self._core.handle_message(requester(user), chat_of(message), message.text, answers=answers, bot_username=context.bot.username)
+        if reply is None:
+            return  # chatter in a group, or a command for another bot
         if _in_group(message) and reply.ephemeral:
             await self._send_privately(context, message, user.id, reply)
             return
@@ -123,39 +109,30 @@ class Handlers:
         """A sticker, photo or voice note in private: say what the bot understands."""
         message, user = update.message, update.effective_user
         if message is not None and user is not None:
-            reply = await dispatch_text(self._bot, requester(user), "")
-            if reply is not None:
-                await self._send(context, message.chat.id, reply)
+            await self._send(context, message.chat.id, copy.say(copy.HELP_HINT))
 
-    async def on_cancel(self, update: Update, context: Context) -> None:
-        """/cancel: stop waiting for a review."""
-        message = update.message
-        if message is not None:
-            _pending(context).pop(message.chat.id, None)
-            await message.reply_text(CANCELLED, do_quote=_in_group(message))
-
-    def _reviewed_movie(self, message: Message, context: Context) -> int | None:
-        """The movie this message reviews: an answer to our review prompt, or the next message after it."""
+    @staticmethod
+    def _prompt_answered(message: Message, context: Context) -> int | None:
+        """The movie of our review prompt this message replies to, if it replies to one of ours."""
         prompt = message.reply_to_message
-        if prompt is not None and prompt.from_user is not None and prompt.from_user.id == context.bot.id:
-            for entity in prompt.entities:
-                if entity.type == MessageEntity.TEXT_LINK and (movie_id := movie_in_link(entity.url)) is not None:
-                    return movie_id
-        return _pending(context).get(message.chat.id)
+        if prompt is None or prompt.from_user is None or prompt.from_user.id != context.bot.id:
+            return None
+        for entity in prompt.entities:
+            if entity.type == MessageEntity.TEXT_LINK and (movie_id := movie_in_link(entity.url)) is not None:
+                return movie_id
+        return None
 
     async def _send(self, context: Context, chat_id: int, reply: Reply, *, reply_to: int | None = None, query: CallbackQuery | None = None) -> None:
         """Show a reply: edit the pressed message when asked to (and able), else send it.
 
-        A request for a review follows as its own ForceReply message, and the
-        user's next message in this chat is taken as that review.
+        A request for a review follows as its own ForceReply message; the core
+        has stored the question, and a reply to that message answers it.
         """
         screen, prompt = split_prompt(reply)
         if not (query is not None and screen.edit and await self._edit(context, query, screen)):
             await send(context.bot, chat_id, screen, reply_to=reply_to)
         if prompt is not None:
             await send(context.bot, chat_id, prompt)
-        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None:
-            _pending(context)[chat_id] = reply.awaiting_movie
 
     async def _edit(self, context: Context, query: CallbackQuery, reply: Reply) -> bool:
         message = query.message
@@ -171,10 +148,11 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        reply = await self._bot.press(requester(query.from_user), query.data)
-        await self._answer(query, toast(reply.toast))
         # New screens, deleted messages and shared inline cards get a new message (inline: in private).
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
+        shared = query.inline_message_id is not None or (query.message is not None and query.message.chat.type != ChatType.PRIVATE)
+        reply = await self._core.handle_press(requester(query.from_user), Chat(str(chat_id), shared=shared), query.data)
+        await self._answer(query, toast(reply.toast))
         await self._send(context, chat_id, reply, query=query)
 
     async def _answer(self, query: CallbackQuery, text: str | None, *, alert: bool = False) -> bool:
@@ -195,7 +173,7 @@ class Handlers:
         query = update.inline_query
         if query is None:
             return
-        cards = await self._bot.inline_cards(requester(query.from_user), query.query)
+        cards = await self._core.inline_cards(requester(query.from_user), query.query)
         results = [inline_result(card, context.bot.username) for card in cards]
         await query.answer(results, cache_time=INLINE_CACHE_SECONDS, is_personal=True)
 
@@ -214,10 +192,10 @@ class Handlers:
             await self._refused(upd)
             return
         if isinstance(error, DomainError):
-            text = f"⚠ {error.message}"
+            text = copy.error_text(error.message)
         else:
             log.error("telegram update %s failed: %s", upd.update_id if upd else "-", type(error).__name__, exc_info=error)
-            text = APOLOGY
+            text = copy.APOLOGY
         try:
             await self._tell(upd, context, text)
         except Forbidden:
@@ -243,5 +221,5 @@ class Handlers:
         if user is None or (chat is not None and chat.type != ChatType.PRIVATE):
             log.warning("telegram refused delivery in a group for update %s", update.update_id if update else "-")
             return
-        await self._bot.mark_unreachable(requester(user))
+        await self._core.mark_unreachable(requester(user))
         log.info("telegram user blocked the bot (update %s): marked unreachable", update.update_id if update else "-")

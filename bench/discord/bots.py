@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.client import configure_endpoints, intents, serve
+from adapters.discord.client import build_client, configure_endpoints, intents, run_client
 from bot.bootstrap import build, settle_heap
 from bot.config import Config, load_config
 
@@ -39,7 +39,7 @@ async def run_moviebot(config: Config) -> None:
     runtime = await build(config)
     settle_heap()  # as `moviebot run` does
     try:
-        await serve(runtime.bot, config)
+        await run_client(build_client(runtime.core, config), config)
     finally:
         await runtime.close()
 

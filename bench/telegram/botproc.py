@@ -46,7 +46,7 @@ async def main(kind: str, base_url: str, token: str, database_url: str) -> None:
         app.add_handler(CallbackQueryHandler(again))
     else:
         runtime = await build(config)
-        app = build_application(runtime.bot, config, rate_limiter=limiter)
+        app = build_application(runtime.core, config, rate_limiter=limiter)
     settle_heap()  # as `moviebot run` does; harmless for the echo bot's small heap
     await run_application(app, config, poll_timeout=10)
 

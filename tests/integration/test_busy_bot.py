@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.actions import MovieAction, MovieOp, encode
-from bot.app import MovieBot, Requester
+from bot.services import Requester
+from tests.driver import Driver, driver_over
 from domain.models import Platform
 from storage.database import Database
 from storage.uow import SqlUnitOfWorkFactory
@@ -16,13 +17,13 @@ from tests.conftest import FakeClock
 
 
 @pytest.fixture
-async def busy_bot(any_db_url: str, clock: FakeClock) -> AsyncIterator[MovieBot]:
+async def busy_bot(any_db_url: str, clock: FakeClock) -> AsyncIterator[Driver]:
     db = Database(any_db_url, pool_size=2)  # a small pool: an intent holding two connections would starve it
-    yield MovieBot(SqlUnitOfWorkFactory(db), clock=clock)
+    yield driver_over(SqlUnitOfWorkFactory(db), clock=clock)
     await db.dispose()
 
 
-async def test_sixty_people_favoriting_at_once_all_get_their_card(busy_bot: MovieBot) -> None:
+async def test_sixty_people_favoriting_at_once_all_get_their_card(busy_bot: Driver) -> None:
     people = [Requester(Platform.TELEGRAM, str(5000 + i), f"P{i}") for i in range(60)]
     await asyncio.gather(*(busy_bot.start(p) for p in people))
     movie_ids = [1 + i % 7 for i in range(60)]

@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.app import MovieBot, Requester
+from bot.services import Requester
+from tests.driver import Driver, driver_over
 from domain.errors import StaleAction
 from domain.models import Platform
 from storage.database import Database
@@ -40,22 +41,22 @@ def ticker() -> Ticker:
 
 
 @pytest.fixture
-async def instances(any_db_url: str, clock: FakeClock, ticker: Ticker) -> AsyncIterator[Callable[[], MovieBot]]:
-    """Make instances: each a MovieBot with its own engines and caches, on the same database."""
+async def instances(any_db_url: str, clock: FakeClock, ticker: Ticker) -> AsyncIterator[Callable[[], Driver]]:
+    """Make instances: each a Driver with its own engines and caches, on the same database."""
     databases: list[Database] = []
 
-    def make() -> MovieBot:
+    def make() -> Driver:
         db = Database(any_db_url)
         databases.append(db)
         uow = SqlUnitOfWorkFactory(db, user_cache=ReadCache(USER_TTL_SECONDS, USER_MAX_ENTRIES, timer=ticker))
-        return MovieBot(uow, clock=clock)
+        return driver_over(uow, clock=clock)
 
     yield make
     for db in databases:
         await db.dispose()
 
 
-async def test_settings_show_what_another_instance_just_saved(instances: Callable[[], MovieBot]) -> None:
+async def test_settings_show_what_another_instance_just_saved(instances: Callable[[], Driver]) -> None:
     a, b = instances(), instances()
     await a.start(CAROL)  # registers Carol
     assert "Region (where to watch): US" in text_of(await a.settings(CAROL))  # a now holds Carol in its cache
@@ -63,7 +64,7 @@ async def test_settings_show_what_another_instance_just_saved(instances: Callabl
     assert "Region (where to watch): DE" in text_of(await a.settings(CAROL))
 
 
-async def test_changes_saved_on_different_instances_both_stick(instances: Callable[[], MovieBot]) -> None:
+async def test_changes_saved_on_different_instances_both_stick(instances: Callable[[], Driver]) -> None:
     a, b = instances(), instances()
     await a.start(CAROL)
     await a.settings(CAROL)  # a now holds Carol in its cache
@@ -75,7 +76,7 @@ async def test_changes_saved_on_different_instances_both_stick(instances: Callab
 
 
 async def test_a_user_refused_on_one_instance_is_reachable_again_within_one_cache_lifetime(
-    instances: Callable[[], MovieBot], ticker: Ticker
+    instances: Callable[[], Driver], ticker: Ticker
 ) -> None:
     a, b = instances(), instances()
     await b.start(CAROL)
@@ -87,7 +88,7 @@ async def test_a_user_refused_on_one_instance_is_reachable_again_within_one_cach
     assert await a.is_reachable(CAROL)
 
 
-async def test_the_instance_that_saw_the_refusal_restores_reachability_at_once(instances: Callable[[], MovieBot]) -> None:
+async def test_the_instance_that_saw_the_refusal_restores_reachability_at_once(instances: Callable[[], Driver]) -> None:
     a = instances()
     await a.start(CAROL)
     await a.search(CAROL, "heat")  # cached
@@ -96,7 +97,7 @@ async def test_the_instance_that_saw_the_refusal_restores_reachability_at_once(i
     assert await a.is_reachable(CAROL)
 
 
-async def test_paging_links_work_on_any_instance_until_they_expire(instances: Callable[[], MovieBot], clock: FakeClock) -> None:
+async def test_paging_links_work_on_any_instance_until_they_expire(instances: Callable[[], Driver], clock: FakeClock) -> None:
     a, b = instances(), instances()
     first = await a.search(CAROL, "star")
     second = await b.press(CAROL, press_label(first, "Next"))

@@ -11,7 +11,9 @@ import datetime as dt
 
 import pytest
 
-from bot.app import MovieBot, Requester
+from bot.services import Requester
+from bot.core import Core
+from tests.driver import Driver
 from bot.bootstrap import Runtime, build
 from bot.notifications import DeliveryOutcome, NotificationService
 from bot.reply import Reply, plain_text
@@ -42,8 +44,9 @@ class RecordingDelivery:
         return ["\n".join(plain_text(line) for line in reply.text) for _id, reply in self.sent]
 
 
-def service(bot: MovieBot, runtime: Runtime, delivery: RecordingDelivery, clock: FakeClock, **kwargs: object) -> NotificationService:
-    return NotificationService(bot, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="mon", per_second=1000, **kwargs)  # type: ignore[arg-type]
+def service(bot: Driver | Core, runtime: Runtime, delivery: RecordingDelivery, clock: FakeClock, **kwargs: object) -> NotificationService:
+    core = bot.core if isinstance(bot, Driver) else bot
+    return NotificationService(core, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="mon", per_second=1000, **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def tokyo() -> Requester:
 
 
 @pytest.fixture
-async def kenji(movie_bot: MovieBot, tokyo: Requester, clock: FakeClock) -> Requester:
+async def kenji(movie_bot: Driver, tokyo: Requester, clock: FakeClock) -> Requester:
     await movie_bot.settings(tokyo, "timezone Asia/Tokyo")
     await movie_bot.watch(tokyo, "heat 1995")
     await movie_bot.fav(tokyo, "the matrix 1999")
@@ -60,7 +63,7 @@ async def kenji(movie_bot: MovieBot, tokyo: Requester, clock: FakeClock) -> Requ
     return tokyo
 
 
-async def test_reminders_and_picks_arrive_at_the_users_local_hour(movie_bot: MovieBot, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_reminders_and_picks_arrive_at_the_users_local_hour(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
     delivery = RecordingDelivery()
     clock.now = MONDAY_0900_UTC - dt.timedelta(hours=1)  # 17:00 in Tokyo
     await service(movie_bot, runtime, delivery, clock).run_due()
@@ -75,7 +78,7 @@ async def test_reminders_and_picks_arrive_at_the_users_local_hour(movie_bot: Mov
     assert not any(reply.ephemeral or reply.edit for _id, reply in delivery.sent)
 
 
-async def test_each_message_goes_out_once_per_week(movie_bot: MovieBot, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_each_message_goes_out_once_per_week(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
     delivery = RecordingDelivery()
     notifier = service(movie_bot, runtime, delivery, clock)
     await notifier.run_due()
@@ -91,19 +94,19 @@ async def test_each_message_goes_out_once_per_week(movie_bot: MovieBot, runtime:
 async def test_two_instances_racing_send_once(any_db_url: str, clock: FakeClock, tokyo: Requester) -> None:
     runtimes = [await build(config_for(any_db_url), clock=clock) for _ in range(2)]  # type: ignore[arg-type]
     try:
-        bot = runtimes[0].bot
+        bot = Driver(runtimes[0].core)
         await bot.settings(tokyo, "timezone Asia/Tokyo")
         await bot.watch(tokyo, "heat 1995")
         clock.now = MONDAY_0900_UTC
         delivery = RecordingDelivery()
-        await asyncio.gather(*(service(rt.bot, rt, delivery, clock).run_due() for rt in runtimes))
+        await asyncio.gather(*(service(rt.core, rt, delivery, clock).run_due() for rt in runtimes))
         assert len([t for t in delivery.texts() if "Still on your watchlist" in t]) == 1
     finally:
         for rt in runtimes:
             await rt.close()
 
 
-async def test_a_refusal_marks_the_user_unreachable_until_they_write(movie_bot: MovieBot, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_a_refusal_marks_the_user_unreachable_until_they_write(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
     delivery = RecordingDelivery(DeliveryOutcome.UNREACHABLE)
     report = await service(movie_bot, runtime, delivery, clock).run_due()
     assert report["reminder"].unreachable == 1 and report["weekly"].sent == 0
@@ -118,7 +121,7 @@ async def test_a_refusal_marks_the_user_unreachable_until_they_write(movie_bot: 
     assert len(delivery.sent) == 2
 
 
-async def test_a_temporary_failure_is_retried_on_the_next_run(movie_bot: MovieBot, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_a_temporary_failure_is_retried_on_the_next_run(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
     delivery = RecordingDelivery(DeliveryOutcome.RETRY, DeliveryOutcome.RETRY)
     notifier = service(movie_bot, runtime, delivery, clock)
     first = await notifier.run_due()
@@ -127,7 +130,7 @@ async def test_a_temporary_failure_is_retried_on_the_next_run(movie_bot: MovieBo
     assert len(delivery.sent) == 2
 
 
-async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(movie_bot: MovieBot, runtime: Runtime, clock: FakeClock) -> None:
+async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(movie_bot: Driver, runtime: Runtime, clock: FakeClock) -> None:
     quiet = Requester(Platform.TELEGRAM, "82", "Quiet")
     await movie_bot.settings(quiet, "timezone Asia/Tokyo")
     await movie_bot.watch(quiet, "heat 1995")
@@ -141,14 +144,14 @@ async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(mo
     assert delivery.sent == []
 
 
-async def test_weekly_picks_wait_for_the_configured_day(movie_bot: MovieBot, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_weekly_picks_wait_for_the_configured_day(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
     clock.advance(days=2)  # Wednesday
     delivery = RecordingDelivery()
     report = await NotificationService(movie_bot, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="fri", per_second=1000).run_due()
     assert report["weekly"].sent == 0 and report["reminder"].sent == 1
 
 
-async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: MovieBot) -> None:
+async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: Driver) -> None:
     scheduler = build_scheduler(movie_bot.recommendations, None, refit_every=dt.timedelta(hours=1))
     assert not movie_bot.recommendations.fitted
     scheduler.start()
@@ -163,7 +166,7 @@ async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: M
         await scheduler.stop()
 
 
-async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_bot: MovieBot) -> None:
+async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_bot: Driver) -> None:
     scheduler = build_scheduler(movie_bot.recommendations, None)
     scheduler.start()
     await asyncio.sleep(0.05)  # the first refit is under way

@@ -35,14 +35,17 @@ def test_a_scripted_session_covers_every_command(sqlite_url: str) -> None:
         "✍ Review saved for The Matrix (1999).",
         "“Mind-bending classic”",  # /reviews
         "❤ Your favorites (1)",
-        "Several movies are called “Heat”. Which one?",
+        "❤ Added to your favorites. Heat (1995)",  # "heat" is exactly one title: no question
+        "Several movies are called “Titanic”. Which one?",  # remakes ask, with years
+        "[1] Titanic (1953)  [2] Titanic (1997)",
         "➕ Added to your watchlist. Toy Story (1995)",
         "🎞 Your watchlist (1)",
-        "👁 Marked as watched. Toy Story (1995)",
         "Removed from your watchlist. Toy Story (1995)",
+        "👁 Marked as watched. Toy Story (1995)",
+        "You've watched it, so it stays in your watched films. Toy Story (1995)",
         "Removed from your favorites. Heat (1995)",
         "Recently removed\n• Heat (1995)",
-        "❤ Favorites: 1",  # /profile
+        "❤ Favorites: 2",  # /profile: The Matrix and Titanic (1953)
         "Timezone: Europe/Berlin",
         "Watchlist reminders: off",  # pressing the reminders toggle
         "🔥 Popular now",
@@ -72,7 +75,7 @@ def test_hostile_input_gets_short_answers_and_changes_nothing(sqlite_url: str) -
         "No movie matches “nothing-matches-this-zzzz”",
         "I don't know /frobnicate",
         "Region is a two-letter country code",
-        "Choose a number from 1 to",
+        "There is no button [99] on the last screen.",
     ]:
         assert expected in out, f"{expected!r} missing from\n{out}"
     assert "Traceback" not in out + result.stderr and "something went wrong" not in out

@@ -11,7 +11,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import MovieClient, ShardedMovieClient, build_client
-from bot.app import MovieBot
+from tests.driver import Driver
 from bot.config import Config, load_config
 from tests.e2e.discord.fake_discord import FakeDiscord
 
@@ -46,8 +46,8 @@ def discord_config(fake: FakeDiscord, sqlite_url: str, **env: str) -> Config:
     )
 
 
-async def start_client(fake: FakeDiscord, bot: MovieBot, config: Config, shards: int = 1) -> tuple[MovieClient | ShardedMovieClient, asyncio.Task[None]]:
-    client = build_client(bot, config, guild_ready_timeout=0.05)
+async def start_client(fake: FakeDiscord, bot: Driver, config: Config, shards: int = 1) -> tuple[MovieClient | ShardedMovieClient, asyncio.Task[None]]:
+    client = build_client(bot.core, config, guild_ready_timeout=0.05)
     task = asyncio.create_task(client.start(fake.token))
     await fake.connected(shards)
     return client, task
@@ -62,7 +62,7 @@ async def stop_client(client: discord.Client, task: asyncio.Task[Any]) -> None:
 
 
 @pytest.fixture
-async def client(fake: FakeDiscord, movie_bot: MovieBot, sqlite_url: str) -> AsyncIterator[MovieClient | ShardedMovieClient]:
+async def client(fake: FakeDiscord, movie_bot: Driver, sqlite_url: str) -> AsyncIterator[MovieClient | ShardedMovieClient]:
     """moviebot's client, logged in, commands synced to the fake's guild, gateway identified."""
     config = discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id)
     bot_client, task = await start_client(fake, movie_bot, config)

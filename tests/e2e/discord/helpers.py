@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.app import Requester
+from bot.services import Requester
 from bot.reply import Reply, plain_text
 from domain.models import Platform
 

@@ -12,13 +12,13 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import ShardedMovieClient
-from bot.app import MovieBot
-from bot.commands import COMMANDS
+from tests.driver import Driver
+from bot.routing import COMMANDS
 from tests.e2e.discord.conftest import TOKEN, discord_config, start_client, stop_client
 from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord
 
 
-async def test_handshake_with_zlib_stream_and_heartbeats(movie_bot: MovieBot, sqlite_url: str, alice: dict[str, Any]) -> None:
+async def test_handshake_with_zlib_stream_and_heartbeats(movie_bot: Driver, sqlite_url: str, alice: dict[str, Any]) -> None:
     fake = await FakeDiscord(token=TOKEN, compress=True, heartbeat_ms=100).start()
     try:
         client, task = await start_client(fake, movie_bot, discord_config(fake, sqlite_url))
@@ -53,7 +53,7 @@ async def test_commands_sync_instantly_to_listed_guilds(fake: FakeDiscord, clien
     assert [c["value"] for c in stars["choices"]] == [5, 4, 3, 2, 1]
 
 
-async def test_commands_sync_globally_by_default(fake: FakeDiscord, movie_bot: MovieBot, sqlite_url: str) -> None:
+async def test_commands_sync_globally_by_default(fake: FakeDiscord, movie_bot: Driver, sqlite_url: str) -> None:
     client, task = await start_client(fake, movie_bot, discord_config(fake, sqlite_url))
     try:
         assert len(fake.commands[None]) == len(COMMANDS)
@@ -62,7 +62,7 @@ async def test_commands_sync_globally_by_default(fake: FakeDiscord, movie_bot: M
         await stop_client(client, task)
 
 
-async def test_auto_sharded_client(movie_bot: MovieBot, sqlite_url: str, alice: dict[str, Any]) -> None:
+async def test_auto_sharded_client(movie_bot: Driver, sqlite_url: str, alice: dict[str, Any]) -> None:
     fake = await FakeDiscord(token=TOKEN, shards=2).start()
     try:
         config = discord_config(fake, sqlite_url)
@@ -79,7 +79,7 @@ async def test_auto_sharded_client(movie_bot: MovieBot, sqlite_url: str, alice: 
 
 
 async def test_the_token_never_reaches_the_logs(
-    fake: FakeDiscord, movie_bot: MovieBot, sqlite_url: str, alice: dict[str, Any], caplog: pytest.LogCaptureFixture
+    fake: FakeDiscord, movie_bot: Driver, sqlite_url: str, alice: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     config = discord_config(fake, sqlite_url)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from adapters.discord.client import MovieClient
-from bot.app import MovieBot
+from bot.copy import APOLOGY
+from tests.driver import Driver
 from bot.bootstrap import build
 from bot.notifications import DeliveryOutcome
 from bot.reply import Reply, line
@@ -57,7 +58,7 @@ async def test_a_forged_select_value_is_expired(fake: FakeDiscord, client: Movie
     assert pressed.ephemeral and "expired" in pressed.data["content"]
 
 
-async def test_someone_elses_personal_screen_refuses_politely(fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], bob: dict[str, Any]) -> None:
+async def test_someone_elses_personal_screen_refuses_politely(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]) -> None:
     screen = (await fake.slash("settings", alice)).original or {}
     pressed = await fake.press(screen, button_labels(screen)["🔔 Reminders: on"], bob)
     assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral
@@ -85,7 +86,7 @@ async def test_a_storage_failure_is_logged_and_apologised_for(
         db.execute("ALTER TABLE movies RENAME TO movies_gone")
     answered = await fake.slash("trending", alice)
     assert answered.ephemeral
-    assert answered.data["content"] == "⚠ Sorry, something went wrong on my side. Please try again in a moment."
+    assert answered.data["content"] == APOLOGY
     assert "movies" in caplog.text and "Traceback" in caplog.text
 
 
@@ -98,7 +99,7 @@ async def test_a_429_is_retried(fake: FakeDiscord, client: MovieClient, alice: d
 
 
 async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
-    fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], bob: dict[str, Any]
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]
 ) -> None:
     await fake.slash("start", alice)
     await fake.slash("start", bob)
@@ -121,13 +122,13 @@ async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
 
 
 async def test_the_closed_dms_notice_survives_a_restart(
-    fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], sqlite_url: str
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], sqlite_url: str
 ) -> None:
     await fake.slash("start", alice)
     await movie_bot.mark_unreachable(requester(alice))  # DMs bounced just before the bot restarted
     await client.close()  # the old process goes away
     restarted = await build(discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))  # nothing kept in memory
-    new_client, task = await start_client(fake, restarted.bot, discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))
+    new_client, task = await start_client(fake, Driver(restarted.core), discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))
     try:
         answered = await fake.slash("start", alice)
         await fake.until(lambda: answered.followups)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.discord.client import MovieClient
-from bot.app import MovieBot
+from tests.driver import Driver
 from tests.e2e.discord.fake_discord import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -53,9 +53,9 @@ async def test_autocomplete_titles_with_years_fast(fake: FakeDiscord, client: Mo
     assert all("(" in c["name"] for c in popular.choices)
 
 
-async def test_card_favorite_rate_and_review(fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any]) -> None:
+async def test_card_favorite_rate_and_review(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]) -> None:
     ref = await matrix_ref(fake, alice)
-    shown = await fake.slash("movie", alice, title=ref)
+    shown = await fake.slash("movie", alice, guild=False, title=ref)  # in a DM the card is Alice's alone
     card = shown.original
     assert card is not None and not is_ephemeral(card)
     assert embed(card)["title"] == "🎬 The Matrix (1999)"
@@ -86,7 +86,25 @@ async def test_card_favorite_rate_and_review(fake: FakeDiscord, client: MovieCli
     assert "The Matrix (1999)" in reply_text(favorites)
 
 
-async def test_rate_command_opens_the_review_modal(fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any]) -> None:
+async def test_a_public_card_in_a_server_shows_public_facts_and_tells_the_presser_privately(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
+) -> None:
+    ref = await matrix_ref(fake, alice)
+    card = (await fake.slash("movie", alice, title=ref)).original
+    assert card is not None and not is_ephemeral(card)
+    faved = await fake.press(card, button_labels(card)["❤ Favorite"], alice)
+    await fake.until(lambda: faved.followups)
+    assert faved.followups[0]["content"] == "❤ Added to your favorites."
+    assert "💔 Unfavorite" not in button_labels(card) and "Your lists" not in fields(card)  # the server sees no one's lists
+    rated = await fake.press(card, button_labels(card)["⭐ Rate"], alice)
+    rated = await fake.press(card, button_labels(card)["★★★★"], alice)
+    text_input = rated.data["components"][0]["components"][0]
+    await fake.submit_modal(rated, {text_input["custom_id"]: "Mind-bending, still."}, alice)
+    assert "Your rating" not in fields(card) and "Your review" not in fields(card)
+    assert "The Matrix (1999)" in reply_text(await movie_bot.favorites(requester(alice)))
+
+
+async def test_rate_command_opens_the_review_modal(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]) -> None:
     ref = await matrix_ref(fake, alice)
     rated = await fake.slash("rate", alice, title=ref, stars=5)
     assert rated.callback_type == MODAL
@@ -99,7 +117,7 @@ async def test_rate_command_opens_the_review_modal(fake: FakeDiscord, client: Mo
 
 
 async def test_someone_elses_public_card_acts_for_the_presser(
-    fake: FakeDiscord, client: MovieClient, movie_bot: MovieBot, alice: dict[str, Any], bob: dict[str, Any]
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]
 ) -> None:
     card = (await fake.slash("movie", alice, title=await matrix_ref(fake, alice))).original
     assert card is not None

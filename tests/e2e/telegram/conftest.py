@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.app import MovieBot
+from tests.driver import Driver
 from tests.e2e.telegram.fake_bot_api import FakeBotApi
 from tests.e2e.telegram.harness import Harness, TgUser, running, telegram_config
 
@@ -20,7 +20,7 @@ async def fake() -> AsyncIterator[FakeBotApi]:
 
 
 @pytest.fixture
-async def tg(fake: FakeBotApi, movie_bot: MovieBot, sqlite_url: str) -> AsyncIterator[Harness]:
+async def tg(fake: FakeBotApi, movie_bot: Driver, sqlite_url: str) -> AsyncIterator[Harness]:
     async with running(movie_bot, telegram_config(fake, sqlite_url), fake) as harness:
         yield harness
 

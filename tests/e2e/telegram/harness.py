@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.telegram.app import AnyApplication, build_application, run_application
-from bot.app import MovieBot
+from tests.driver import Driver
 from bot.config import Config, load_config
 from tests.e2e.telegram.fake_bot_api import FakeBotApi, Msg
 
@@ -39,7 +39,7 @@ class Harness:
 
     fake: FakeBotApi
     app: AnyApplication
-    bot: MovieBot
+    bot: Driver
 
     async def drain(self, update: dict[str, Any], *, webhook: bool = False) -> None:
         """Wait until `update` (and everything before it) was fetched and handled."""
@@ -92,9 +92,9 @@ class TgUser:
 
 
 @contextlib.asynccontextmanager
-async def running(bot: MovieBot, config: Config, fake: FakeBotApi) -> AsyncIterator[Harness]:
+async def running(bot: Driver, config: Config, fake: FakeBotApi) -> AsyncIterator[Harness]:
     """Run the adapter as production does until the block ends."""
-    app = build_application(bot, config)
+    app = build_application(bot.core, config)
     task = asyncio.create_task(run_application(app, config, poll_timeout=5))
     try:
         for _ in range(500):

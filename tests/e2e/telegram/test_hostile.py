@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
-from adapters.telegram.handlers import APOLOGY
-from bot.app import MovieBot, Requester
+from bot.copy import APOLOGY
+from bot.services import Requester
+from tests.driver import Driver
 from domain.models import Platform
 from tests.e2e.telegram.fake_bot_api import ApiError, FakeBotApi
 from tests.e2e.telegram.harness import Harness, TgUser
@@ -15,7 +16,7 @@ from tests.e2e.telegram.harness import Harness, TgUser
 ALICE = Requester(Platform.TELEGRAM, "1001", "Alice Liddell")
 
 
-async def favorites_text(bot: MovieBot, who: Requester = ALICE) -> str:
+async def favorites_text(bot: Driver, who: Requester = ALICE) -> str:
     reply = await bot.favorites(who)
     return "\n".join("".join(getattr(n, "text", "") or "".join(c.text for c in getattr(n, "children", ())) for n in ln) for ln in reply.text)
 
@@ -31,7 +32,7 @@ async def test_forged_callback_data_is_answered_as_expired_and_changes_nothing(t
     assert not fake.calls_to("editMessageText")
 
 
-async def test_button_on_a_deleted_message_still_acts_and_sends_a_fresh_card(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot) -> None:
+async def test_button_on_a_deleted_message_still_acts_and_sends_a_fresh_card(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver) -> None:
     card = await alice_tg.say("/movie The Matrix 1999")
     del fake.messages[(alice_tg.id, card.message_id)]
     answer = await alice_tg.press(card, "❤ Favorite")
@@ -59,7 +60,7 @@ async def test_huge_and_emoji_heavy_messages_get_a_valid_answer(tg: Harness, ali
     assert all(c.ok for c in fake.calls), [c.params for c in fake.calls if not c.ok]
 
 
-async def test_edited_messages_channel_posts_and_unknown_updates_are_ignored(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot) -> None:
+async def test_edited_messages_channel_posts_and_unknown_updates_are_ignored(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver) -> None:
     fake.chat(alice_tg.id)
     fake.chat(-100500, "channel", "News")
     edited = fake.user_message(alice_tg.json, alice_tg.id, "/fav Heat 1995")
@@ -84,7 +85,7 @@ async def test_429_is_retried_after_the_time_telegram_asks(tg: Harness, alice_tg
     assert second.at - first.at >= 1.0
 
 
-async def test_403_marks_the_user_unreachable_until_they_write_again(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot) -> None:
+async def test_403_marks_the_user_unreachable_until_they_write_again(tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver) -> None:
     await alice_tg.say("/start")
     assert await movie_bot.is_reachable(ALICE)
     fake.blocked.add(alice_tg.id)
@@ -114,9 +115,15 @@ async def test_cancel_leaves_the_review_and_the_next_message_searches(tg: Harnes
     assert (await alice_tg.say("heat")).shown.startswith("🔎 Results")
 
 
-async def test_next_message_is_the_review_even_without_replying(tg: Harness, alice_tg: TgUser, fake: FakeBotApi) -> None:
+async def test_only_a_reply_to_the_prompt_is_a_review(tg: Harness, alice_tg: TgUser, fake: FakeBotApi) -> None:
     await alice_tg.say("/rate The Matrix 1999 5")
-    saved = await alice_tg.say("A classic.")
+    prompt = fake.last(alice_tg.id)
+    searched = await alice_tg.say("A classic.")  # not a reply: a search, and the prompt is closed
+    assert searched.shown.startswith("🔎 Results")
+    late = await alice_tg.say("A classic.", reply_to=prompt)
+    assert late.shown.startswith("That question has expired.")
+    await alice_tg.say("/rate The Matrix 1999 5")
+    saved = await alice_tg.say("A classic.", reply_to=fake.last(alice_tg.id))
     assert saved.shown.startswith("✍ Review saved for The Matrix (1999).")
     too_long = await alice_tg.say("/review The Matrix 1999 | " + "x" * 600)
     assert too_long.text.startswith("⚠ Reviews are at most 500 characters")

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, html_chunks, utf16_len
-from bot.app import MovieBot
+from tests.driver import Driver, driver_over
 from bot.bootstrap import Runtime
 from bot.reply import Bold, Italic, Line, Link, Plain
 from domain.models import MovieDraft
@@ -46,18 +46,18 @@ def test_a_long_list_is_split_between_lines_without_losing_text() -> None:
 
 
 @pytest.fixture
-async def poster_bot(runtime: Runtime, clock: FakeClock) -> AsyncIterator[tuple[MovieBot, dict[str, int]]]:
+async def poster_bot(runtime: Runtime, clock: FakeClock) -> AsyncIterator[tuple[Driver, dict[str, int]]]:
     ids = {}
     async with runtime.uow(write=True) as uow:
         for title in HOSTILE[:2]:
             movie, _ = await uow.movies.upsert(MovieDraft(title=title, year=2001, genres=("Drama",), poster_path="/p.jpg", overview="x" * 900), clock())
             ids[title] = movie.id
         await uow.commit()
-    yield MovieBot(runtime.uow, clock=clock, poster_url=lambda path: f"https://image.example.org/w500{path}"), ids
+    yield driver_over(runtime.uow, clock=clock, poster_url=lambda path: f"https://image.example.org/w500{path}"), ids
 
 
 async def test_hostile_titles_as_photo_cards_with_captions_edited_in_place(
-    fake: FakeBotApi, poster_bot: tuple[MovieBot, dict[str, int]], sqlite_url: str
+    fake: FakeBotApi, poster_bot: tuple[Driver, dict[str, int]], sqlite_url: str
 ) -> None:
     bot, ids = poster_bot
     async with running(bot, telegram_config(fake, sqlite_url), fake) as tg:

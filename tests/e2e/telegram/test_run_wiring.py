@@ -12,7 +12,7 @@ from tests.e2e.telegram.harness import telegram_config
 
 async def test_run_serves_telegram_instead_of_the_console(fake: FakeBotApi, sqlite_url: str) -> None:
     out = io.StringIO()
-    served = asyncio.create_task(bootstrap.run(telegram_config(fake, sqlite_url), iter(()), out, prompt=False))
+    served = asyncio.create_task(bootstrap.run(telegram_config(fake, sqlite_url), iter(()), out, echo=False))
     try:
         for _ in range(200):  # start-up: migrations, catalog check, getMe, setMyCommands, polling
             if fake.calls_to("getUpdates"):

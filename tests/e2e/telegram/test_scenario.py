@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
-from bot.app import MovieBot, Requester
-from bot.commands import COMMANDS
+from bot.services import Requester
+from tests.driver import Driver
+from bot.routing import COMMANDS
 from domain.models import Platform
 from tests.e2e.telegram.fake_bot_api import FakeBotApi
 from tests.e2e.telegram.harness import Harness, TgUser
@@ -25,7 +26,7 @@ async def test_start_up_registers_every_command_with_its_description(tg: Harness
 
 
 async def test_search_favorite_rate_review_favorites_history(
-    tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: MovieBot, caplog: pytest.LogCaptureFixture
+    tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     welcome = await alice_tg.say("/start")

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.app import MovieBot
+from tests.driver import Driver
 from tests.e2e.telegram.fake_bot_api import FakeBotApi
 from tests.e2e.telegram.harness import Harness, running, telegram_config
 
@@ -24,7 +24,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def hooked(fake: FakeBotApi, movie_bot: MovieBot, sqlite_url: str) -> AsyncIterator[tuple[Harness, str]]:
+async def hooked(fake: FakeBotApi, movie_bot: Driver, sqlite_url: str) -> AsyncIterator[tuple[Harness, str]]:
     config = telegram_config(fake, sqlite_url, TELEGRAM_WEBHOOK_SECRET=SECRET)
     port = free_port()
     section = dataclasses.replace(config.telegram, mode="webhook", webhook_url=HOOK, listen="127.0.0.1", port=port)

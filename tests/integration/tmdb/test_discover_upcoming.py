@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.app import MovieBot, Requester
+from bot.services import Requester
+from tests.driver import Driver
 from bot.bootstrap import Runtime
 from bot.reply import Reply, plain_text
 from tests.integration.tmdb.fake_tmdb import FakeTmdb, Fault
@@ -17,7 +18,7 @@ def _last_query(fake: FakeTmdb, path: str) -> dict[str, str]:
 
 
 async def test_genre_and_year_searches_discover_on_tmdb(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester) -> None:
-    reply = await tmdb_runtime.bot.search(alice, "genre:drama 1999")
+    reply = await Driver(tmdb_runtime.core).search(alice, "genre:drama 1999")
     assert fake.calls["/discover/movie"] == 1 and fake.calls["/search/movie"] == 0
     assert "1. Fight Club (1999)" in _text(reply)
     params = _last_query(fake, "/discover/movie")
@@ -25,22 +26,22 @@ async def test_genre_and_year_searches_discover_on_tmdb(tmdb_runtime: Runtime, f
 
 
 async def test_title_plus_genre_stays_local_and_discover_failure_falls_back(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester) -> None:
-    local = await tmdb_runtime.bot.search(alice, "heat genre:crime")
+    local = await Driver(tmdb_runtime.core).search(alice, "heat genre:crime")
     assert fake.calls["/search/movie"] == 0 and fake.calls["/discover/movie"] == 0
     assert "1. Heat (1995)" in _text(local)
     fake.down = Fault(503)
-    fallback = await tmdb_runtime.bot.search(alice, "genre:comedy 1995")
+    fallback = await Driver(tmdb_runtime.core).search(alice, "genre:comedy 1995")
     text = _text(fallback)
     assert "TMDb is not answering right now" in text and "1. " in text
 
 
 async def test_upcoming_lists_tmdbs_coming_releases_for_the_users_region(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester) -> None:
-    await tmdb_runtime.bot.settings(alice, "region DE")
-    reply = await tmdb_runtime.bot.upcoming(alice)
+    await Driver(tmdb_runtime.core).settings(alice, "region DE")
+    reply = await Driver(tmdb_runtime.core).upcoming(alice)
     assert "Coming soon (DE)" in _text(reply) and "Untitled Wachowski Project" in _text(reply)
     assert _last_query(fake, "/movie/upcoming").get("region") == "DE"
 
 
-async def test_upcoming_without_tmdb_says_it_needs_live_data(movie_bot: MovieBot, alice: Requester) -> None:
+async def test_upcoming_without_tmdb_says_it_needs_live_data(movie_bot: Driver, alice: Requester) -> None:
     reply = await movie_bot.upcoming(alice)
     assert "need live data from TMDb" in _text(reply)

@@ -14,7 +14,8 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from bot.app import Requester
+from bot.services import Requester
+from tests.driver import Driver
 from bot.bootstrap import Runtime
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.reply import plain_text
@@ -43,9 +44,9 @@ async def _stale(runtime: Runtime, now: dt.datetime) -> list[int | None]:
 async def test_refresh_refetches_stale_movies_and_leaves_fresh_ones_alone(
     tmdb_runtime: Runtime, fake: FakeTmdb, make_catalog: CatalogFactory, alice: Requester, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await tmdb_runtime.bot.fav(alice, "tmdb:550")
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")
     clock.advance(days=100)
-    await tmdb_runtime.bot.fav(alice, "tmdb:999001")
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:999001")
     clock.advance(days=51)  # 550 is 151 days old, 999001 only 51
     assert await _stale(tmdb_runtime, clock.now) == [550]
     monkeypatch.setitem(fake_tmdb.FIGHT_CLUB, "overview", "Rewritten on TMDb since.")
@@ -67,7 +68,7 @@ async def test_refresh_refetches_stale_movies_and_leaves_fresh_ones_alone(
 async def test_refresh_strips_tmdb_content_of_movies_tmdb_no_longer_has(
     tmdb_runtime: Runtime, make_catalog: CatalogFactory, alice: Requester, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await tmdb_runtime.bot.fav(alice, "tmdb:550")
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")
     full = await _stored(tmdb_runtime, 550)
     assert full.overview and full.poster_path and full.keywords
     clock.advance(days=151)
@@ -79,16 +80,16 @@ async def test_refresh_strips_tmdb_content_of_movies_tmdb_no_longer_has(
     assert (gone.overview, gone.poster_path, gone.keywords) == (None, None, ())
     assert (gone.id, gone.title, gone.year, gone.genres) == (full.id, full.title, full.year, full.genres)
     assert await _stale(tmdb_runtime, clock.now) == []  # nothing from TMDb left to refresh
-    favorites = await tmdb_runtime.bot.favorites(alice)
+    favorites = await Driver(tmdb_runtime.core).favorites(alice)
     assert any("Fight Club" in plain_text(nodes) for nodes in favorites.text)  # users' lists keep the movie
 
 
 async def test_refresh_stops_when_tmdb_is_down_and_keeps_the_rest_stale(
     tmdb_runtime: Runtime, fake: FakeTmdb, make_catalog: CatalogFactory, alice: Requester, clock: FakeClock
 ) -> None:
-    await tmdb_runtime.bot.fav(alice, "tmdb:550")
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")
     clock.advance(days=1)
-    await tmdb_runtime.bot.fav(alice, "tmdb:999001")
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:999001")
     clock.advance(days=200)
     fake.down = Fault(503)
 
@@ -100,9 +101,9 @@ async def test_refresh_stops_when_tmdb_is_down_and_keeps_the_rest_stale(
 
 
 async def test_search_hits_do_not_make_older_keywords_look_fresh(tmdb_runtime: Runtime, alice: Requester, clock: FakeClock) -> None:
-    await tmdb_runtime.bot.fav(alice, "tmdb:550")  # full details: keywords
+    await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")  # full details: keywords
     clock.advance(days=151)
-    await tmdb_runtime.bot.search(alice, "fight club")  # a list result: no keywords, so the old ones stay dated
+    await Driver(tmdb_runtime.core).search(alice, "fight club")  # a list result: no keywords, so the old ones stay dated
     assert await _stale(tmdb_runtime, clock.now) == [550]
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.actions import ListName, MovieAction, PageAction, decode, encode
-from bot.app import MovieBot, Requester
+from bot.services import Requester
+from tests.driver import Driver
 from bot.bootstrap import Runtime
-from bot.commands import dispatch_text
 from bot.reply import Reply, plain_text
 from tests.conftest import FakeClock
 from tests.integration.tmdb.fake_tmdb import FakeTmdb, Fault
@@ -16,11 +16,11 @@ def _text(reply: Reply) -> str:
 
 
 def _opened(reply: Reply) -> list[int]:
-    return [a.movie_id for a in map(decode, reply.payloads()) if isinstance(a, MovieAction)]
+    return [a.movie_id for a in map(decode, (b.payload for row in reply.buttons for b in row if b.payload)) if isinstance(a, MovieAction)]
 
 
 async def test_trending_shows_tmdbs_week_and_its_buttons_open_stored_movies(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester) -> None:
-    reply = await tmdb_runtime.bot.trending(alice)
+    reply = await Driver(tmdb_runtime.core).trending(alice)
 
     assert fake.calls["/trending/movie/week"] == 1 and fake.calls["/trending/movie/day"] == 0
     text = _text(reply)
@@ -32,14 +32,14 @@ async def test_trending_shows_tmdbs_week_and_its_buttons_open_stored_movies(tmdb
 
 
 async def test_trending_day_from_the_command_and_from_a_page_button(tmdb_runtime: Runtime, fake: FakeTmdb, alice: Requester, clock: FakeClock) -> None:
-    reply = await dispatch_text(tmdb_runtime.bot, alice, "/trending day")
+    reply = await Driver(tmdb_runtime.core).say(alice, "/trending day")
     assert reply is not None and "Trending today" in _text(reply)
     assert fake.calls["/trending/movie/day"] == 1 and fake.calls["/trending/movie/week"] == 0
 
     async with tmdb_runtime.uow(write=True) as uow:  # what a page button of a longer "today" list carries
         token = await uow.tokens.put("day", clock.now)
         await uow.commit()
-    paged = await tmdb_runtime.bot.press(alice, encode(PageAction(ListName.TRENDING, 1, token)))
+    paged = await Driver(tmdb_runtime.core).press(alice, encode(PageAction(ListName.TRENDING, 1, token)))
     assert "Trending today" in _text(paged) and fake.calls["/trending/movie/week"] == 0  # today's list again (from the cache)
 
 
@@ -48,7 +48,7 @@ async def test_trending_falls_back_to_local_popularity_with_a_notice(tmdb_runtim
         most_popular = (await uow.movies.popular(1, 1)).items[0]
     fake.down = Fault(503)
 
-    reply = await tmdb_runtime.bot.trending(alice)
+    reply = await Driver(tmdb_runtime.core).trending(alice)
 
     assert fake.calls["/trending/movie/week"] > 0
     text = _text(reply)
@@ -56,7 +56,7 @@ async def test_trending_falls_back_to_local_popularity_with_a_notice(tmdb_runtim
     assert f"1. {most_popular.label}" in text and _opened(reply)[0] == most_popular.id
 
 
-async def test_trending_without_tmdb_is_local_popularity(movie_bot: MovieBot, alice: Requester) -> None:
+async def test_trending_without_tmdb_is_local_popularity(movie_bot: Driver, alice: Requester) -> None:
     reply = await movie_bot.trending(alice, window="day")
     text = _text(reply)
     assert "Popular now" in text and "From the bundled offline catalog" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.app import trending_window
+from bot.intents.discovery import trending_window
 from bot.reply import MAX_ROWS, Button, Reply, plain_text
 from bot.screens import card_for, card_lines, card_reply, watch_names
 from domain.catalog import JUSTWATCH_CREDIT, WatchProviders

@@ -1,0 +1,185 @@
+"""The conversation: one entry point for every platform's messages, presses and forms.
+
+`handle_message` decides, for any platform, whether a message answers a
+pending prompt, cancels, runs a command or searches; `handle_press` runs a
+button; `submit_review` takes a review form. Pending prompts are stored (see
+domain.models.PendingPrompt), so the conversation is the same on every
+instance and survives restarts; adapters keep none of it.
+
+When is a message the answer to a prompt? Only when the user clearly meant it:
+- Telegram: a reply to the prompt message (ForceReply) itself.
+- console: the very next line after the prompt.
+- Discord: the review form (modal); plain messages are not read there.
+Any other message or command clears the prompt first, and prompts expire.
+
+A reply that others can see (a group chat, a card posted through inline mode)
+shows public facts only; the presser's own status goes into the toast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from bot import copy, screens
+from bot.actions import decode
+from bot.intents import account, ratings, search
+from bot.reply import Awaiting, Reply
+from bot.routing import BY_NAME, Command, press
+from bot.services import Requester, Services, user_of
+from domain.models import PendingPrompt, Platform, PromptKind
+
+PROMPT_TTL = dt.timedelta(minutes=30)
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?$", re.DOTALL)
+
+
+class Answering(Enum):
+    """How a platform's user answers a prompt."""
+
+    NEXT_MESSAGE = "next"  # the line typed right after it
+    REPLY = "reply"  # a reply to the prompt message
+    FORM = "form"  # a form the platform shows (Discord modal)
+
+
+ANSWERED_BY = {Platform.CONSOLE: Answering.NEXT_MESSAGE, Platform.TELEGRAM: Answering.REPLY, Platform.DISCORD: Answering.FORM}
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Where the conversation happens: `key` names it on its platform; `shared` when others see the answers."""
+
+    key: str
+    shared: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A message read as a command: '/name[@bot] args'."""
+
+    name: str
+    addressee: str | None
+    args: str
+
+
+def parse_command(text: str) -> Typed | None:
+    match = _COMMAND.match(text)
+    if match is None:
+        return None
+    return Typed(match.group(1).lower(), match.group(2), match.group(3) or "")
+
+
+class Core:
+    """The application as adapters see it."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    # ---- messages ------------------------------------------------------------------------
+
+    async def handle_message(self, who: Requester, chat: Chat, text: str, *, answers: int | None = None, bot_username: str | None = None) -> Reply | None:
+        """Answer one message; None when it is not for us (chatter in a group, a command for another bot).
+
+        `answers`: the movie of our prompt this message replies to (Telegram), if it replies to one.
+        """
+        stripped = text.strip()
+        typed = parse_command(stripped)
+        if typed is not None and typed.addressee and bot_username and typed.addressee.lower() != bot_username.lower():
+            return None
+        if typed is None and chat.shared and answers is None:
+            return None  # in groups, plain chatter is not for us
+        prompt = await self._pending(who, chat)
+        if typed is None and prompt is not None and self._is_answer(who, prompt, answers):
+            return await self._answer(who, chat, prompt, stripped)
+        if prompt is not None:
+            await self._forget(prompt)
+        if typed is None:
+            if answers is not None:
+                return copy.say(copy.PROMPT_EXPIRED)  # a reply to a question no longer open: never a search
+            if chat.shared:
+                return None
+            if not stripped:
+                return copy.say(copy.HELP_HINT)
+            if stripped.startswith("/"):
+                return copy.not_a_command(stripped.split()[0])
+            return await self._shown(who, chat, await search.search(self.services, who, stripped))
+        if typed.name == "cancel":
+            return copy.say(copy.CANCELLED if prompt is not None else copy.NOTHING_TO_CANCEL)
+        command = BY_NAME.get(typed.name)
+        if command is None:
+            return copy.unknown_command(typed.name)
+        return await self.run_command(who, chat, command, typed.args)
+
+    async def run_command(self, who: Requester, chat: Chat, command: Command, args: str) -> Reply:
+        """Run one command from the table (Discord's slash commands come here directly)."""
+        if command.takes_movie and not args.strip():
+            return copy.usage(command.usage_line)
+        return await self._shown(who, chat, await command.run(self.services, who, args))
+
+    # ---- buttons and forms -------------------------------------------------------------------
+
+    async def handle_press(self, who: Requester, chat: Chat, payload: object) -> Reply:
+        """Act on a button press for the presser, whatever the payload says."""
+        action = decode(payload)
+        if ANSWERED_BY[who.platform] is Answering.NEXT_MESSAGE:
+            prompt = await self._pending(who, chat)
+            if prompt is not None:
+                await self._forget(prompt)  # a press is the next line too
+        return await self._shown(who, chat, await press(self.services, who, action))
+
+    async def submit_review(self, who: Requester, chat: Chat, movie_id: int, text: str) -> Reply:
+        """A review form was sent (Discord's modal): save it; an empty optional review just shows the card."""
+        if not text.strip():
+            return await search.open_movie(self.services, who, movie_id)
+        return await self._shown(who, chat, await ratings.review_movie(self.services, who, movie_id, text, prompt_chat=chat.key))
+
+    # ---- pending prompts -------------------------------------------------------------------
+
+    async def _pending(self, who: Requester, chat: Chat) -> PendingPrompt | None:
+        s = self.services
+        async with s.uow() as uow:
+            user = await user_of(s, uow, who)
+            return await uow.prompts.get(user.id, chat.key, s.now())
+
+    @staticmethod
+    def _is_answer(who: Requester, prompt: PendingPrompt, answers: int | None) -> bool:
+        by = ANSWERED_BY[who.platform]
+        if by is Answering.REPLY:
+            return answers == prompt.movie_id
+        return by is Answering.NEXT_MESSAGE
+
+    async def _answer(self, who: Requester, chat: Chat, prompt: PendingPrompt, text: str) -> Reply:
+        reply = await ratings.review_movie(self.services, who, prompt.movie_id, text, prompt_chat=chat.key)
+        return await self._shown(who, chat, reply)
+
+    async def _forget(self, prompt: PendingPrompt) -> None:
+        async with self.services.uow(write=True) as uow:
+            await uow.prompts.clear(prompt.user_id, prompt.chat)
+            await uow.commit()
+
+    async def _shown(self, who: Requester, chat: Chat, reply: Reply) -> Reply:
+        """The reply as this chat may see it, after storing the question it asks (if any)."""
+        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None:
+            s = self.services
+            async with s.uow(write=True) as uow:
+                user = await user_of(s, uow, who)
+                await uow.prompts.put(PendingPrompt(user.id, chat.key, PromptKind.REVIEW, reply.awaiting_movie, s.now() + PROMPT_TTL))
+                await uow.commit()
+        if chat.shared and not reply.ephemeral:
+            return screens.public_view(reply)
+        return reply
+
+    # ---- everything else adapters ask -------------------------------------------------------
+
+    async def suggest(self, who: Requester, text: str, limit: int = 25) -> list[search.Suggestion]:
+        return await search.suggest(self.services, who, text, limit)
+
+    async def inline_cards(self, who: Requester, text: str, limit: int = 10) -> list[Reply]:
+        return await search.inline_cards(self.services, who, text, limit)
+
+    async def mark_unreachable(self, who: Requester) -> None:
+        await account.mark_unreachable(self.services, who)
+
+    async def was_refused(self, who: Requester) -> bool:
+        return await account.was_refused(self.services, who)
