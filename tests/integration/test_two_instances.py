@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.core import Chat
 from bot.services import Requester
 from tests.driver import Driver, driver_over
 from domain.errors import StaleAction
@@ -23,6 +24,7 @@ from tests.conftest import FakeClock
 from tests.unit.test_bot import press_label, text_of
 
 CAROL = Requester(Platform.TELEGRAM, "3003", "Carol")
+PRIVATE = Chat("3003")
 
 
 class Ticker:
@@ -106,3 +108,19 @@ async def test_paging_links_work_on_any_instance_until_they_expire(instances: Ca
     clock.advance(days=31)
     with pytest.raises(StaleAction):
         await b.press(CAROL, press_label(first, "Next"))
+
+
+async def test_a_review_prompt_asked_on_one_instance_is_answered_on_the_other(instances: Callable[[], Driver]) -> None:
+    a, b = instances(), instances()
+    rated = await a.rate(CAROL, "heat 1995 4")
+    movie_id = rated.awaiting_movie
+    assert movie_id is not None
+    await a.core.handle_message(CAROL, PRIVATE, "/rate heat 1995 4")  # through the conversation, so the prompt is stored
+    saved = await b.core.handle_message(CAROL, PRIVATE, "Tense and beautiful", answers=movie_id)
+    assert saved is not None and "✍ Review saved for Heat (1995)." in text_of(saved)
+
+    await a.core.handle_message(CAROL, PRIVATE, "/rate the matrix 1999 5")
+    searched = await b.core.handle_message(CAROL, PRIVATE, "a plain message")  # not a reply: a search, never a review
+    assert searched is not None and "Results" in text_of(searched)
+    reviews = await b.reviews(CAROL, "the matrix 1999")
+    assert "No written reviews yet" in text_of(reviews)

@@ -75,3 +75,30 @@ async def test_personal_screens_asked_for_in_a_group_arrive_privately(tg: Harnes
     await bob_tg.say("/profile@moviebot_test_bot", chat_id=GROUP)
     pointer = fake.last(GROUP)
     assert "I can't message you yet" in pointer.shown and "Favorites:" not in pointer.shown
+
+
+async def test_a_group_card_never_shows_the_pressers_status_and_their_chatter_is_not_a_review(
+    tg: Harness, alice_tg: TgUser, bob_tg: TgUser, fake: FakeBotApi, movie_bot: Driver
+) -> None:
+    fake.chat(GROUP, "supergroup", "Film club")
+    card = await alice_tg.say("/movie@moviebot_test_bot The Matrix 1999", chat_id=GROUP)
+    assert card.shown.startswith("🎬 The Matrix (1999)")
+    answer = await bob_tg.press(card, "❤ Favorite")
+    assert answer["text"] == "❤ Added to your favorites."  # the toast: Bob alone sees it
+    shown = fake.last(GROUP)
+    assert "❤ favorite" not in shown.shown and shown.button("❤ Favorite") is not None
+    await bob_tg.press(shown, "⭐ Rate")
+    picker = fake.last(GROUP)
+    rated = await bob_tg.press(picker, "★★★★")
+    assert rated["text"] == "Rated ★★★★☆."
+    edited = next(m for m in fake.bot_messages(GROUP) if m.message_id == picker.message_id)
+    assert "you rated" not in edited.shown and "★ 4.0/5 from 1 rating" in edited.shown
+    await bob_tg.say("anyone up for a film tonight?", chat_id=GROUP)
+    reviews = await movie_bot.reviews(BOB, "The Matrix 1999")
+    assert "No written reviews yet" in "\n".join(str(line) for line in reviews.text)
+    prompt = next(m for m in reversed(fake.bot_messages(GROUP)) if m.shown.startswith("✍ Reply to this message"))
+    await alice_tg.say("I'd rather not", chat_id=GROUP, reply_to=prompt)  # Alice answering Bob's prompt
+    await bob_tg.say("Still great.", chat_id=GROUP, reply_to=prompt)
+    reviews = await movie_bot.reviews(BOB, "The Matrix 1999")
+    assert "Still great." in "\n".join(str(line) for line in reviews.text)
+    assert "I'd rather not" not in "\n".join(str(line) for line in reviews.text)
