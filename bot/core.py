@@ -7,10 +7,11 @@ domain.models.PendingPrompt), so the conversation is the same on every
 instance and survives restarts; adapters keep none of it.
 
 When is a message the answer to a prompt? Only when the user clearly meant it:
-- Telegram: a reply to the prompt message (ForceReply) itself.
-- console: the very next line after the prompt.
+- Telegram: a reply to the prompt message (ForceReply) itself. Nothing else
+  can answer it, so other messages leave it open (and cost no lookup) until it
+  is answered, cancelled, replaced by another prompt or expires.
+- console: the very next line after the prompt; any other line or press clears it.
 - Discord: the review form (modal); plain messages are not read there.
-Any other message or command clears the prompt first, and prompts expire.
 
 A reply that others can see (a group chat, a card posted through inline mode)
 shows public facts only; the presser's own status goes into the toast.
@@ -89,7 +90,9 @@ class Core:
             return None
         if typed is None and chat.shared and answers is None:
             return None  # in groups, plain chatter is not for us
-        prompt = await self._pending(who, chat)
+        by = ANSWERED_BY[who.platform]
+        looks = by is Answering.NEXT_MESSAGE or answers is not None or (typed is not None and typed.name == "cancel")
+        prompt = await self._pending(who, chat) if looks else None
         if typed is None and prompt is not None and self._is_answer(who, prompt, answers):
             return await self._answer(who, chat, prompt, stripped)
         if prompt is not None:

@@ -118,9 +118,10 @@ async def test_cancel_leaves_the_review_and_the_next_message_searches(tg: Harnes
 async def test_only_a_reply_to_the_prompt_is_a_review(tg: Harness, alice_tg: TgUser, fake: FakeBotApi) -> None:
     await alice_tg.say("/rate The Matrix 1999 5")
     prompt = fake.last(alice_tg.id)
-    searched = await alice_tg.say("A classic.")  # not a reply: a search, and the prompt is closed
+    searched = await alice_tg.say("A classic.")  # not a reply: a search, never a review
     assert searched.shown.startswith("🔎 Results")
-    late = await alice_tg.say("A classic.", reply_to=prompt)
+    assert (await alice_tg.say("/cancel")).text == "Cancelled."
+    late = await alice_tg.say("A classic.", reply_to=prompt)  # the question was cancelled: not a review either
     assert late.shown.startswith("That question has expired.")
     await alice_tg.say("/rate The Matrix 1999 5")
     saved = await alice_tg.say("A classic.", reply_to=fake.last(alice_tg.id))
