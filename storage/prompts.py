@@ -11,6 +11,8 @@ from domain.models import PendingPrompt, PromptKind
 from storage.schema import PromptRow
 from storage.sql import upsert_insert
 
+PROMPT_SWEEP_AFTER = dt.timedelta(days=1)  # expired prompts older than this go whenever a new one is asked
+
 
 class SqlPromptRepository:
     """PromptRepository: never cached, since another instance may have asked or answered a moment ago."""
@@ -37,5 +39,3 @@ class SqlPromptRepository:
         stmt = delete(PromptRow).where(PromptRow.user_id == user_id, PromptRow.chat == chat).returning(PromptRow.user_id)
         return (await self._session.execute(stmt)).first() is not None
 
-
-PROMPT_SWEEP_AFTER = dt.timedelta(days=1)
