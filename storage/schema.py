@@ -38,7 +38,6 @@ NAMING = {
 }
 
 
-
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on every backend.
 

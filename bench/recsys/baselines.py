@@ -25,7 +25,9 @@ def interaction_matrix(train: Ratings, n_users: int, n_items: int) -> sp.csr_mat
     return sp.csr_matrix((np.ones(len(train)), (train.users, train.items)), shape=(n_users, n_items))
 
 
-def fit_biases(train: Ratings, n_users: int, n_items: int, reg_u: float = 15.0, reg_i: float = 10.0) -> tuple[float, FloatArray, FloatArray]:
+def fit_biases(
+    train: Ratings, n_users: int, n_items: int, reg_u: float = 15.0, reg_i: float = 10.0
+) -> tuple[float, FloatArray, FloatArray]:
     """Fit mu + b_u + b_i by alternating regularised means (Koren's baseline predictor)."""
     mu = float(train.ratings.mean())
     bu, bi = np.zeros(n_users), np.zeros(n_items)
