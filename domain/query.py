@@ -199,7 +199,7 @@ def split_rate_args(text: str) -> tuple[str, str | None]:
     """
     cleaned = _clean_argument(text)
     head, _, last = cleaned.rpartition(" ")
-    if head and (_STARS_LIKE.match(last) and not _YEAR_SPEC.match(last) or last.lower() in _STAR_WORDS):
+    if head and ((_STARS_LIKE.match(last) and not _YEAR_SPEC.match(last)) or last.lower() in _STAR_WORDS):
         if last.lower() in _STAR_WORDS:
             raise InvalidRating(f"Use digits for stars, from {MIN_STARS} to {MAX_STARS}: /rate {clip_for_echo(head)} 4")
         return head, last

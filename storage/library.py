@@ -81,7 +81,8 @@ class SqlLibraryRepository:
     async def _record(
         self, user_id: int, movie_id: int, kind: ActivityKind, now: dt.datetime, detail: str | None = None
     ) -> None:
-        # A Core insert: the ORM's flush machinery would cost more than the row (this runs inside the writer's transaction).
+        # A Core insert: the ORM's flush machinery would cost more than the row
+        # (this runs inside the writer's transaction).
         await self._session.execute(
             _RECORD, {"user_id": user_id, "movie_id": movie_id, "kind": kind.value, "at": now, "detail": detail}
         )
@@ -178,26 +179,32 @@ class SqlLibraryRepository:
         def mine(table: Any) -> list[Any]:
             return [table.user_id == user_id] if user_id is not None else []
 
-        out: list[Signal] = []
-        for row in await self._session.execute(
+        ratings = await self._session.execute(
             select(RatingRow.user_id, RatingRow.movie_id, RatingRow.stars, RatingRow.updated_at).where(*mine(RatingRow))
-        ):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.RATING, row.updated_at, row.stars))
-        for row in await self._session.execute(
+        )
+        out = [Signal(row.user_id, row.movie_id, SignalKind.RATING, row.updated_at, row.stars) for row in ratings]
+        favorites = await self._session.execute(
             select(FavoriteRow.user_id, FavoriteRow.movie_id, FavoriteRow.added_at).where(*mine(FavoriteRow))
-        ):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.FAVORITE, row.added_at))
-        for row in await self._session.execute(
+        )
+        out.extend(Signal(row.user_id, row.movie_id, SignalKind.FAVORITE, row.added_at) for row in favorites)
+        watchlist = await self._session.execute(
             select(WatchlistRow.user_id, WatchlistRow.movie_id, WatchlistRow.added_at, WatchlistRow.watched_at).where(
                 *mine(WatchlistRow)
             )
-        ):
-            kind = SignalKind.WATCHED if row.watched_at is not None else SignalKind.WATCHLIST
-            out.append(Signal(row.user_id, row.movie_id, kind, row.watched_at or row.added_at))
-        for row in await self._session.execute(
+        )
+        out.extend(
+            Signal(
+                row.user_id,
+                row.movie_id,
+                SignalKind.WATCHED if row.watched_at is not None else SignalKind.WATCHLIST,
+                row.watched_at or row.added_at,
+            )
+            for row in watchlist
+        )
+        dismissed = await self._session.execute(
             select(DismissedRow.user_id, DismissedRow.movie_id, DismissedRow.at).where(*mine(DismissedRow))
-        ):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at))
+        )
+        out.extend(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at) for row in dismissed)
         return out
 
     async def status(self, user_id: int, movie_id: int) -> MovieStatus:

@@ -268,8 +268,10 @@ class SqlMovieRepository:
         if genres:
             conditions.append(or_(*(genre_filter(g) for g in genres)))
         if exclude_user is not None:
-            for table in (FavoriteRow, WatchlistRow, RatingRow):
-                conditions.append(~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id))
+            conditions.extend(
+                ~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id)
+                for table in (FavoriteRow, WatchlistRow, RatingRow)
+            )
         where = and_(*conditions) if conditions else literal(True)
         return await self._page(where, (MovieRow.popularity.desc(), MovieRow.id), page, page_size)
 

@@ -111,12 +111,12 @@ class TmdbCatalog:
             raise
         except CircuitOpen:
             self.stats.failures += 1
-            raise CatalogUnavailable() from None
+            raise CatalogUnavailable from None
         except UpstreamError as exc:
             self.stats.failures += 1
             level = logging.ERROR if isinstance(exc, TmdbAuthError) else logging.WARNING  # a bad token needs an admin
             log.log(level, "TMDb unavailable (%s); falling back to the offline catalog", exc)
-            raise CatalogUnavailable() from None
+            raise CatalogUnavailable from None
         await self.cache.set(kind, key, body)
         return body
 

@@ -183,7 +183,7 @@ def draft_from_details(body: Any, table: Mapping[int, str]) -> MovieDraft | None
         release_date=released,
         overview=base.overview,
         poster_path=base.poster_path,
-        runtime=runtime if runtime else None,
+        runtime=runtime or None,
         popularity=base.popularity,
         keywords=_keywords(body),
     )

@@ -103,9 +103,7 @@ def tune(
     higher_is_better: bool,
 ) -> float:
     """Return the grid value with the best validation score, printing the curve."""
-    results = []
-    for value in grid:
-        results.append(score(make(value)))
+    results = [score(make(value)) for value in grid]
     best = int(np.argmax(results) if higher_is_better else np.argmin(results))
     curve = ", ".join(f"{v:g}: {r:.4f}" for v, r in zip(grid, results, strict=True))
     print(f"  tuned {label} on validation -> {grid[best]:g}   ({curve})")

@@ -131,7 +131,8 @@ async def main(args: argparse.Namespace) -> int:
         server.join()
 
     print(
-        f"TMDb adapter bench: {args.searches} searches, {args.distinct} distinct queries (Zipf s={args.zipf}, 10% page 2),"
+        f"TMDb adapter bench: {args.searches} searches, {args.distinct} distinct queries"
+        f" (Zipf s={args.zipf}, 10% page 2),"
     )
     print(f"  {args.concurrency} concurrent users, fake TMDb latency {args.latency * 1000:.0f} ms, seed {args.seed}")
     print(f"  distinct (query, page) requests:  {len(set(workload))}")
@@ -139,7 +140,8 @@ async def main(args: argparse.Namespace) -> int:
     print(f"  cache hit ratio:                  {hits / args.searches:.1%} ({hits} of {args.searches})")
     print(f"  served without own upstream call: {1 - calls / args.searches:.1%} (cache hits + {coalesced} coalesced)")
     print(
-        f"  per search: p50 {statistics.median(latencies):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms, max {latencies[-1]:.2f} ms; wall {wall:.2f} s"
+        f"  per search: p50 {statistics.median(latencies):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms,"
+        f" max {latencies[-1]:.2f} ms; wall {wall:.2f} s"
     )
     targets = [
         ("a repeated search within its TTL makes 0 upstream calls", repeat_calls, 0),

@@ -20,6 +20,7 @@ correction. Per-user state is derived from the user's own history alone, so
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -507,7 +508,7 @@ class Recommender:
         liking = _liking(ratings, flags, cfg)
         states: dict[int, UserState] = {}
         bounds = np.flatnonzero(np.r_[True, users[1:] != users[:-1], True]) if users.size else np.array([0])
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        for start, stop in itertools.pairwise(bounds):
             u = int(users[start])
             sl = slice(int(start), int(stop))
             states[int(user_ids[u])] = UserState(
