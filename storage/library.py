@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
@@ -51,7 +51,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _card_facts_statement() -> Select[Any]:
-    user_id, movie_id = bindparam("user_id"), bindparam("movie_id")
+    user_id: BindParameter[int] = bindparam("user_id")
+    movie_id: BindParameter[int] = bindparam("movie_id")
     mine = (RatingRow.user_id == user_id, RatingRow.movie_id == movie_id)
     watch = (WatchlistRow.user_id == user_id, WatchlistRow.movie_id == movie_id)
     return select(
@@ -312,10 +313,13 @@ class SqlLibraryRepository:
             .offset((page - 1) * page_size)
             .limit(page_size)
         )
-        items = tuple(Review(author=name, stars=stars, text=text, updated_at=at) for name, stars, text, at in rows)
+        items = tuple(
+            Review(author=name, stars=stars, text=text or "", updated_at=at)  # never None: the WHERE wants a review
+            for name, stars, text, at in rows
+        )
         return Page(items=items, page=page, page_size=page_size, total=total)
 
-    async def _activities(self, stmt: Select[tuple[ActivityRow]]) -> list[Activity]:
+    async def _activities(self, stmt: Select[ActivityRow]) -> list[Activity]:
         rows = (await self._session.execute(stmt)).scalars().all()
         movies = await self._movies.many([r.movie_id for r in rows])
         return [Activity(kind=ActivityKind(r.kind), movie=movies[r.movie_id], at=r.at, detail=r.detail) for r in rows]

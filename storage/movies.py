@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,8 @@ from domain.text import normalize, strip_article
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
 from storage.sql import contains_all, like_pattern, upsert_insert
+
+_T = TypeVar("_T")
 
 _FIELDS = (
     "title",
@@ -125,10 +127,10 @@ class SqlMovieRepository:
         self._genre_ids: dict[str, int] | None = None
         self.changed = False  # whether this unit of work changed the catalog (the cache must go)
 
-    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[_T]]) -> _T:
         if self._cache is None:
             return await load()
-        value = self._cache.get(key)
+        value: _T = self._cache.get(key)  # a key names one query, so a hit holds what its load() returns
         if value is MISSING:
             value = await load()
             self._cache.put(key, value)
@@ -166,12 +168,12 @@ class SqlMovieRepository:
         return select(MovieRow, self.genre_names())
 
     async def get(self, movie_id: int) -> Movie | None:
-        return await self._cached(("id", movie_id), lambda: self._first(self._select().where(MovieRow.id == movie_id)))  # type: ignore[no-any-return]
+        return await self._cached(("id", movie_id), lambda: self._first(self._select().where(MovieRow.id == movie_id)))
 
     async def get_by_tmdb(self, tmdb_id: int) -> Movie | None:
         return await self._cached(
             ("tmdb", tmdb_id), lambda: self._first(self._select().where(MovieRow.tmdb_id == tmdb_id))
-        )  # type: ignore[no-any-return]
+        )
 
     async def _first(self, stmt: Select[Any]) -> Movie | None:
         found = await self._movies(stmt)
@@ -217,7 +219,7 @@ class SqlMovieRepository:
 
     async def search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         """Search ranked exact > prefix > word > substring, then by popularity."""
-        return await self._cached(("search", query, page, page_size), lambda: self._search(query, page, page_size))  # type: ignore[no-any-return]
+        return await self._cached(("search", query, page, page_size), lambda: self._search(query, page, page_size))
 
     async def _search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         conditions: list[Any] = []
@@ -261,7 +263,7 @@ class SqlMovieRepository:
             return await self._popular(page, page_size, genres, exclude_user)
         return await self._cached(
             ("popular", page, page_size, tuple(genres)), lambda: self._popular(page, page_size, genres, None)
-        )  # type: ignore[no-any-return]
+        )
 
     async def _popular(self, page: int, page_size: int, genres: Sequence[str], exclude_user: int | None) -> Page[Movie]:
         conditions: list[Any] = []

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -67,9 +68,10 @@ class MemoryCache:
     def __init__(
         self, policies: Mapping[str, CachePolicy] = DEFAULT_POLICIES, timer: Callable[[], float] | None = None
     ) -> None:
-        extra = {"timer": timer} if timer is not None else {}
+        # time.monotonic is TTLCache's own default timer.
         self._caches: dict[str, cachetools.TTLCache[str, Json]] = {
-            kind: cachetools.TTLCache(maxsize=p.maxsize, ttl=p.capped_ttl, **extra) for kind, p in policies.items()
+            kind: cachetools.TTLCache(maxsize=p.maxsize, ttl=p.capped_ttl, timer=timer or time.monotonic)
+            for kind, p in policies.items()
         }
 
     async def get(self, kind: str, key: str) -> Json | None:

@@ -136,7 +136,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         for bot in ("trivial", "moviebot"):
-            results += await with_bot(fake, bot, database_url, args.users, args.rounds, tuple(args.think))  # type: ignore[arg-type]
+            results += await with_bot(fake, bot, database_url, args.users, args.rounds, tuple(args.think))
     await fake.close()
     print(
         f"{'bot':<9} {'users':>5} {'count':>7} {'ips':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"

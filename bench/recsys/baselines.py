@@ -177,5 +177,7 @@ class BiasedMF:
         return self.mu + self.bu[users][:, None] + self.bi[None, :] + self.p[users] @ self.q.T
 
     def predict(self, users: IntArray, items: IntArray) -> FloatArray:
-        raw = self.mu + self.bu[users] + self.bi[items] + np.einsum("ij,ij->i", self.p[users], self.q[items])
+        raw: FloatArray = (
+            self.mu + self.bu[users] + self.bi[items] + np.einsum("ij,ij->i", self.p[users], self.q[items])
+        )
         return np.clip(raw, 1, 5)

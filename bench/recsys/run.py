@@ -66,7 +66,7 @@ def rank_baseline(model: Baseline, train: Ratings, test: Ratings, n_items: int) 
     rel = relevant_of(test)
     users = np.array(sorted(rel), dtype=np.int64)
     scores = model.scores(users)
-    seen = {u: set() for u in users.tolist()}
+    seen: dict[int, set[int]] = {u: set() for u in users.tolist()}
     for u, i in zip(train.users.tolist(), train.items.tolist(), strict=True):
         if u in seen:
             seen[u].add(i)
