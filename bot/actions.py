@@ -144,7 +144,7 @@ def encode(action: Action) -> str:
 def decode(payload: object) -> Action:
     """Parse a payload from a button press; anything invalid raises StaleAction."""
     if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_BYTES or not payload.isascii():
-        raise StaleAction()
+        raise StaleAction
     for pattern, kind in _PATTERNS:
         match = pattern.fullmatch(payload)
         if match is None:
@@ -161,5 +161,5 @@ def decode(payload: object) -> Action:
                 return ReviewsPage(_check_id(int(groups[0])), _check_page(int(groups[1])))
             return ToggleSetting(Setting(groups[0]))
         except ValueError:
-            raise StaleAction() from None
-    raise StaleAction()
+            raise StaleAction from None
+    raise StaleAction

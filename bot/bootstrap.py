@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.tmdb.catalog import TmdbCatalog
-from bot.core import Core
-from bot.services import Services, utc_now
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
+from bot.core import Core
 from bot.notifications import Delivery, NotificationService
 from bot.scheduler import Scheduler, build_scheduler
+from bot.services import Services, utc_now
 from domain.models import ImportSummary
 from storage import movielens
 from storage.database import Database
@@ -58,10 +58,18 @@ async def build(config: Config, *, clock: Callable[[], dt.datetime] = utc_now) -
         if added:
             log.info("seeded the bundled catalog with %d movies", added)
     remote = _tmdb(config)
-    settings: dict[str, Any] = {"clock": clock, "page_size": config.bot.page_size, "admins": frozenset(config.bot.admins)}
+    settings: dict[str, Any] = {
+        "clock": clock,
+        "page_size": config.bot.page_size,
+        "admins": frozenset(config.bot.admins),
+    }
     if remote is not None:
         await remote.start()  # never raises: without TMDb, defaults and the offline catalog serve
-        settings |= {"catalog_name": "TMDb (live), with the bundled offline catalog as fallback", "poster_url": remote.poster_url, "remote": remote}
+        settings |= {
+            "catalog_name": "TMDb (live), with the bundled offline catalog as fallback",
+            "poster_url": remote.poster_url,
+            "remote": remote,
+        }
     return Runtime(config=config, db=db, uow=uow, core=Core(Services.over(uow, **settings)), remote=remote)
 
 
@@ -121,7 +129,9 @@ def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
     """Recommender refits always; scheduled messages when a platform can deliver them; TMDb upkeep with TMDb."""
     cfg = runtime.config.scheduler
     notifications = (
-        NotificationService(runtime.core, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day)
+        NotificationService(
+            runtime.core, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day
+        )
         if deliveries
         else None
     )
@@ -132,7 +142,9 @@ def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
         assert remote is not None
         return await refresh_stale_tmdb(runtime.uow, remote, utc_now())
 
-    return build_scheduler(runtime.core.services.recommendations, notifications, upkeep=upkeep if remote is not None else None)
+    return build_scheduler(
+        runtime.core.services.recommendations, notifications, upkeep=upkeep if remote is not None else None
+    )
 
 
 async def run(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool) -> None:
@@ -188,4 +200,3 @@ async def upgrade(config: Config) -> str:
     finally:
         await db.dispose()
     return repr(db)
-

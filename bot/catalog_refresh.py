@@ -33,7 +33,14 @@ async def store_fetched(uow: UnitOfWork, drafts: Sequence[MovieDraft], now: dt.d
     return tuple([(await uow.movies.upsert(replace(d, fetched_at=now), now))[0] for d in drafts])
 
 
-async def refresh_stale_tmdb(uow: UnitOfWorkFactory, remote: RemoteCatalog, now: dt.datetime, *, max_age: dt.timedelta = MAX_AGE, limit: int = BATCH) -> int:
+async def refresh_stale_tmdb(
+    uow: UnitOfWorkFactory,
+    remote: RemoteCatalog,
+    now: dt.datetime,
+    *,
+    max_age: dt.timedelta = MAX_AGE,
+    limit: int = BATCH,
+) -> int:
     """Fetch again the movies whose TMDb content is older than `max_age`, oldest first; return how many were refreshed.
 
     TMDb's current answer replaces what we had (content TMDb has since removed
@@ -50,7 +57,11 @@ async def refresh_stale_tmdb(uow: UnitOfWorkFactory, remote: RemoteCatalog, now:
         try:
             draft = await remote.details(movie.tmdb_id)
         except CatalogUnavailable:
-            log.warning("TMDb unavailable: refreshed %d of %d stale movies, the rest wait for the next run", refreshed, len(stale))
+            log.warning(
+                "TMDb unavailable: refreshed %d of %d stale movies, the rest wait for the next run",
+                refreshed,
+                len(stale),
+            )
             break
         async with uow(write=True) as writer:
             await writer.movies.forget_tmdb(movie.id, now)

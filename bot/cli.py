@@ -24,13 +24,16 @@ def _parser() -> argparse.ArgumentParser:
         "With no token configured, start the console chat on the bundled offline catalog.",
     )
     chat = sub.add_parser("chat", help="chat in this terminal", description="Chat with moviebot in this terminal.")
-    chat.add_argument("--script", type=Path, metavar="FILE", help="read commands from FILE instead of the keyboard, echoing them")
+    chat.add_argument(
+        "--script", type=Path, metavar="FILE", help="read commands from FILE instead of the keyboard, echoing them"
+    )
     catalog = sub.add_parser("catalog", help="manage the local catalog", description="Manage the local movie catalog.")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, metavar="ACTION")
     imp = catalog_sub.add_parser(
         "import",
         help="import MovieLens movies",
-        description="Import MovieLens movies: an ml-100k folder or u.item, or an ml-latest(-small) folder or movies.csv "
+        description="Import MovieLens movies: an ml-100k folder or u.item, "
+        "or an ml-latest(-small) folder or movies.csv "
         "(links.csv beside it adds TMDb and IMDb ids). Re-importing is idempotent.",
     )
     imp.add_argument("path", type=Path, help="file or folder to import")
@@ -84,7 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as err:
         print(err, file=sys.stderr)
         return 2
-    console = args.command == "chat" or (args.command == "run" and config.secrets.telegram_token is None and config.secrets.discord_token is None)
+    console = args.command == "chat" or (
+        args.command == "run" and config.secrets.telegram_token is None and config.secrets.discord_token is None
+    )
     bootstrap.configure_logging(config, console=console)
     try:
         if args.command == "run":
@@ -96,11 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     asyncio.run(bootstrap.chat(config, _input_lines(script), sys.stdout, echo=True))
             else:
                 interactive = sys.stdin.isatty()
-                asyncio.run(bootstrap.chat(config, _console_lines(sys.stdin, interactive), sys.stdout, echo=not interactive))
+                asyncio.run(
+                    bootstrap.chat(config, _console_lines(sys.stdin, interactive), sys.stdout, echo=not interactive)
+                )
         elif args.command == "catalog":
             summary = asyncio.run(bootstrap.import_catalog(config, args.path, _progress(sys.stderr)))  # type: ignore[arg-type]
             print(file=sys.stderr)
-            print(f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, skipped {summary.skipped}")
+            counts = f"updated {summary.updated}, unchanged {summary.unchanged}, skipped {summary.skipped}"
+            print(f"added {summary.added}, {counts}")
             for reason, count in sorted(summary.reasons.items(), key=lambda kv: -kv[1]):
                 print(f"  skipped {count}: {reason}")
         else:

@@ -158,7 +158,14 @@ _RANGES: dict[str, tuple[float, float]] = {
     "telegram.port": (1, 65535),
     "scheduler.reminder_hour": (0, 23),
 }
-_URLS = ("tmdb.api_base_url", "telegram.api_base_url", "telegram.file_base_url", "telegram.webhook_url", "discord.api_base_url", "discord.gateway_url")
+_URLS = (
+    "tmdb.api_base_url",
+    "telegram.api_base_url",
+    "telegram.file_base_url",
+    "telegram.webhook_url",
+    "discord.api_base_url",
+    "discord.gateway_url",
+)
 
 
 def _check_value(key: str, value: Any, default: Any) -> Any:
@@ -250,7 +257,11 @@ def load_config(env: Mapping[str, str] | None = None, path: Path | None = None) 
     overrides = _env_overrides(env)
     sections = {name: _section(name, raw.get(name, {}), overrides[name]) for name in _SECTIONS}
     if env.get("DATABASE_URL"):
-        _check_url("DATABASE_URL", env["DATABASE_URL"], ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+asyncpg"))
+        _check_url(
+            "DATABASE_URL",
+            env["DATABASE_URL"],
+            ("sqlite", "sqlite+aiosqlite", "postgresql", "postgres", "postgresql+asyncpg"),
+        )
     secrets = Secrets(
         telegram_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
         discord_token=_secret(env, "DISCORD_BOT_TOKEN"),

@@ -9,7 +9,10 @@ APOLOGY = "⚠ Sorry, something went wrong on my side. Please try again."
 CANCELLED = "Cancelled."
 NOTHING_TO_CANCEL = "Nothing to cancel."
 HELP_HINT = "Send /help to see what I can do, or type a movie title to search."
-DMS_CLOSED = "📭 I couldn't send you a direct message: your DMs are closed to me. Allow direct messages from server members to get reminders."
+DMS_CLOSED = (
+    "📭 I couldn't send you a direct message: your DMs are closed to me. "
+    "Allow direct messages from server members to get reminders."
+)
 BLOCKED_BEFORE = "📭 My last scheduled message to you didn't arrive. You're reachable again now."
 PROMPT_EXPIRED = "That question has expired. Press ✍ Review on the movie's card, or send /review <movie> | <your text>."
 

@@ -44,7 +44,11 @@ class Answering(Enum):
     FORM = "form"  # a form the platform shows (Discord modal)
 
 
-ANSWERED_BY = {Platform.CONSOLE: Answering.NEXT_MESSAGE, Platform.TELEGRAM: Answering.REPLY, Platform.DISCORD: Answering.FORM}
+ANSWERED_BY = {
+    Platform.CONSOLE: Answering.NEXT_MESSAGE,
+    Platform.TELEGRAM: Answering.REPLY,
+    Platform.DISCORD: Answering.FORM,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,9 @@ class Core:
 
     # ---- messages ------------------------------------------------------------------------
 
-    async def handle_message(self, who: Requester, chat: Chat, text: str, *, answers: int | None = None, bot_username: str | None = None) -> Reply | None:
+    async def handle_message(
+        self, who: Requester, chat: Chat, text: str, *, answers: int | None = None, bot_username: str | None = None
+    ) -> Reply | None:
         """Answer one message; None when it is not for us (chatter in a group, a command for another bot).
 
         `answers`: the movie of our prompt this message replies to (Telegram), if it replies to one.
@@ -135,7 +141,9 @@ class Core:
         """A review form was sent (Discord's modal): save it; an empty optional review just shows the card."""
         if not text.strip():
             return await search.open_movie(self.services, who, movie_id)
-        return await self._shown(who, chat, await ratings.review_movie(self.services, who, movie_id, text, prompt_chat=chat.key))
+        return await self._shown(
+            who, chat, await ratings.review_movie(self.services, who, movie_id, text, prompt_chat=chat.key)
+        )
 
     # ---- pending prompts -------------------------------------------------------------------
 
@@ -167,7 +175,9 @@ class Core:
             s = self.services
             async with s.uow(write=True) as uow:
                 user = await user_of(s, uow, who)
-                await uow.prompts.put(PendingPrompt(user.id, chat.key, PromptKind.REVIEW, reply.awaiting_movie, s.now() + PROMPT_TTL))
+                await uow.prompts.put(
+                    PendingPrompt(user.id, chat.key, PromptKind.REVIEW, reply.awaiting_movie, s.now() + PROMPT_TTL)
+                )
                 await uow.commit()
         if chat.shared and not reply.ephemeral:
             return screens.public_view(reply)

@@ -22,8 +22,8 @@ from typing import Protocol
 
 from bot.core import Core
 from bot.intents import discovery, library
-from bot.services import Requester
 from bot.reply import Reply, bold, line
+from bot.services import Requester
 from domain.models import Platform, Recipient, SignalKind
 from domain.ports import UnitOfWorkFactory
 from domain.query import ListFilter
@@ -101,7 +101,7 @@ class NotificationService:
         now = self._now()
         async with self._uow() as uow:
             recipients = await uow.notifications.recipients(kind)
-        counts = {o: 0 for o in DeliveryOutcome}
+        counts = dict.fromkeys(DeliveryOutcome, 0)
         skipped = 0
         for recipient in recipients:
             local = local_time(now, recipient.timezone)
@@ -116,7 +116,9 @@ class NotificationService:
             else:
                 counts[outcome] += 1
                 await asyncio.sleep(self._pause)
-        report = RunReport(counts[DeliveryOutcome.SENT], counts[DeliveryOutcome.UNREACHABLE], counts[DeliveryOutcome.RETRY], skipped)
+        report = RunReport(
+            counts[DeliveryOutcome.SENT], counts[DeliveryOutcome.UNREACHABLE], counts[DeliveryOutcome.RETRY], skipped
+        )
         if report != RunReport():
             log.info("%s run: %s", kind, report)
         return report
@@ -128,7 +130,9 @@ class NotificationService:
                 return delivery, Requester(identity.platform, identity.external_id, recipient.display_name)
         return None
 
-    async def _send_once(self, kind: str, recipient: Recipient, target: tuple[Delivery, Requester], period: str, now: dt.datetime) -> DeliveryOutcome | None:
+    async def _send_once(
+        self, kind: str, recipient: Recipient, target: tuple[Delivery, Requester], period: str, now: dt.datetime
+    ) -> DeliveryOutcome | None:
         delivery, who = target
         async with self._uow(write=True) as uow:
             claimed = await uow.notifications.claim(recipient.user_id, kind, period, now)
@@ -177,4 +181,4 @@ class NotificationService:
 
 def _as_message(reply: Reply, heading: str) -> Reply:
     """A screen turned into a standalone message (not an edit, not ephemeral)."""
-    return replace(reply, text=(line(bold(heading)),) + reply.text, edit=False, ephemeral=False, toast=None)
+    return replace(reply, text=(line(bold(heading)), *reply.text), edit=False, ephemeral=False, toast=None)

@@ -72,7 +72,12 @@ class RecommendationService:
         interactions = [to_interaction(s) for s in signals]
         features = [to_features(m) for m in movies]
         self._model = await asyncio.to_thread(self._recommender.fit, interactions, features)
-        log.info("recommender fitted on %d signals, %d movies in %.1f s", len(signals), len(movies), time.perf_counter() - started)
+        log.info(
+            "recommender fitted on %d signals, %d movies in %.1f s",
+            len(signals),
+            len(movies),
+            time.perf_counter() - started,
+        )
 
     @property
     def fitted(self) -> bool:

@@ -74,7 +74,9 @@ async def _import_tmdb(s: Services, tmdb_id: int) -> Movie | None:
     try:
         draft = await s.remote.details(tmdb_id)
     except CatalogUnavailable:
-        raise NotFound(f"TMDb id {tmdb_id} is not in the offline catalog, and TMDb is not answering right now. Try again later.") from None
+        raise NotFound(
+            f"TMDb id {tmdb_id} is not in the offline catalog, and TMDb is not answering right now. Try again later."
+        ) from None
     if draft is None:
         return None
     return (await store_remote(s, (draft,)))[0]

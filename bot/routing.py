@@ -98,11 +98,23 @@ COMMANDS: tuple[Command, ...] = (
     Command("movie", "<title | #id | tmdb:id>", "Show a movie card", search.movie, takes_movie=True),
     Command("fav", "<movie>", "Add to favorites", library.fav, takes_movie=True),
     Command("unfav", "<movie>", "Remove from favorites", library.unfav, takes_movie=True),
-    Command("favorites", "[words] [genre:x] [since:date] [sort:title] [page]", "Your favorites", _filtered(library.favorites), personal=True),
+    Command(
+        "favorites",
+        "[words] [genre:x] [since:date] [sort:title] [page]",
+        "Your favorites",
+        _filtered(library.favorites),
+        personal=True,
+    ),
     Command("watch", "<movie> [| note]", "Add to your watchlist", library.watch, takes_movie=True),
     Command("unwatch", "<movie>", "Remove from your watchlist", library.unwatch, takes_movie=True),
     Command("watched", "<movie>", "Mark a movie as watched", library.watched, takes_movie=True),
-    Command("watchlist", "[words] [genre:x] [sort:year] [page]", "Movies you want to watch", _filtered(library.watchlist), personal=True),
+    Command(
+        "watchlist",
+        "[words] [genre:x] [sort:year] [page]",
+        "Movies you want to watch",
+        _filtered(library.watchlist),
+        personal=True,
+    ),
     Command("rate", "<movie> <1-5>", "Rate a movie from 1 to 5 stars", ratings.rate, takes_movie=True),
     Command("review", "<movie> | <text>", "Review a movie you rated", ratings.review, takes_movie=True),
     Command("reviews", "<movie>", "Read reviews of a movie", ratings.reviews, takes_movie=True),
@@ -157,7 +169,9 @@ PAGES: dict[ListName, PageIntent] = {
     ListName.SEARCH: _search_page,
     ListName.FAVORITES: lambda s, who, a, text: library.favorites(s, who, text, a.page, token=a.token, edit=True),
     ListName.WATCHLIST: lambda s, who, a, text: library.watchlist(s, who, text, a.page, token=a.token, edit=True),
-    ListName.WATCHED: lambda s, who, a, text: library.watchlist(s, who, text, a.page, watched=True, token=a.token, edit=True),
+    ListName.WATCHED: lambda s, who, a, text: library.watchlist(
+        s, who, text, a.page, watched=True, token=a.token, edit=True
+    ),
     ListName.HISTORY: lambda s, who, a, _text: account.history(s, who, a.page, edit=True),
     ListName.UPCOMING: lambda s, who, a, _text: discovery.upcoming(s, who, a.page, edit=True),
     ListName.TRENDING: lambda s, who, a, text: discovery.trending(

@@ -11,6 +11,7 @@ shielded, and `stop()` lets the runs in flight finish before returning.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
@@ -35,12 +36,12 @@ class Scheduler:
             run = asyncio.ensure_future(job())
             self._running.add(run)
             run.add_done_callback(self._running.discard)
-            try:
+            with contextlib.suppress(asyncio.CancelledError):  # APScheduler is shutting down; stop() waits for `run`
                 await asyncio.shield(run)
-            except asyncio.CancelledError:
-                pass  # APScheduler is shutting down; stop() waits for `run` itself
 
-        self._scheduler.add_job(shielded, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=600, **trigger_args)
+        self._scheduler.add_job(
+            shielded, trigger, id=job_id, max_instances=1, coalesce=True, misfire_grace_time=600, **trigger_args
+        )
 
     @property
     def job_ids(self) -> set[str]:
@@ -64,7 +65,13 @@ def build_scheduler(
 ) -> Scheduler:
     """A scheduler with our jobs added; the caller starts and stops it."""
     scheduler = Scheduler()
-    scheduler.add("refit", recommendations.refit, "interval", seconds=refit_every.total_seconds(), next_run_time=dt.datetime.now(dt.UTC))
+    scheduler.add(
+        "refit",
+        recommendations.refit,
+        "interval",
+        seconds=refit_every.total_seconds(),
+        next_run_time=dt.datetime.now(dt.UTC),
+    )
     if notifications is not None:
         # Hourly, because "18:00" arrives at a different UTC hour in every time zone.
         scheduler.add("notify", notifications.run_due, "cron", minute=0)

@@ -11,10 +11,34 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, Setting, ToggleSetting
+from bot.actions import (
+    Action,
+    ListName,
+    MovieAction,
+    MovieOp,
+    PageAction,
+    RateAction,
+    ReviewsPage,
+    Setting,
+    ToggleSetting,
+)
 from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
 from domain.catalog import WatchProviders
-from domain.models import MAX_STARS, MIN_STARS, Activity, ActivityKind, Analytics, ListedMovie, Movie, MovieStatus, Page, Profile, RatingStats, Review, User
+from domain.models import (
+    MAX_STARS,
+    MIN_STARS,
+    Activity,
+    ActivityKind,
+    Analytics,
+    ListedMovie,
+    Movie,
+    MovieStatus,
+    Page,
+    Profile,
+    RatingStats,
+    Review,
+    User,
+)
 from domain.recommend import Reason
 from domain.text import clip
 
@@ -65,10 +89,21 @@ def _watch_fields(providers: WatchProviders | None) -> dict[str, Any]:
     if providers is None or providers.empty:
         return {}
     link = providers.link if providers.link and providers.link.startswith("https://") else None
-    return {"where_to_watch": watch_names(providers), "watch_region": providers.region, "watch_link": link, "watch_credit": providers.credit}
+    return {
+        "where_to_watch": watch_names(providers),
+        "watch_region": providers.region,
+        "watch_link": link,
+        "watch_credit": providers.credit,
+    }
 
 
-def card_for(movie: Movie, stats: RatingStats, status: MovieStatus, poster_url: str | None, providers: WatchProviders | None = None) -> MovieCard:
+def card_for(
+    movie: Movie,
+    stats: RatingStats,
+    status: MovieStatus,
+    poster_url: str | None,
+    providers: WatchProviders | None = None,
+) -> MovieCard:
     return MovieCard(
         movie_id=movie.id,
         title=movie.title,
@@ -116,7 +151,12 @@ def card_lines(card: MovieCard) -> tuple[Line, ...]:
     if card.your_review:
         lines.append(line("Your review: ", italic(f"“{clip(card.your_review, 300)}”")))
     if card.where_to_watch:
-        lines.append(line(f"📺 Where to watch ({card.watch_region}): {', '.join(card.where_to_watch)}", italic(f" — {card.watch_credit}")))
+        lines.append(
+            line(
+                f"📺 Where to watch ({card.watch_region}): {', '.join(card.where_to_watch)}",
+                italic(f" — {card.watch_credit}"),
+            )
+        )
     if card.overview:
         lines.append(line(clip(card.overview, 600)))
     return tuple(lines)
@@ -125,7 +165,9 @@ def card_lines(card: MovieCard) -> tuple[Line, ...]:
 def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...]:
     mid = card.movie_id
     first: tuple[Button, ...] = (
-        Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid)) if card.favorite else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid)),
+        Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid))
+        if card.favorite
+        else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid)),
         Button("➖ Watchlist", MovieAction(MovieOp.WATCHLIST_REMOVE, mid))
         if card.on_watchlist
         else Button("➕ Watchlist", MovieAction(MovieOp.WATCHLIST_ADD, mid)),
@@ -151,7 +193,9 @@ def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...
     return tuple(rows)
 
 
-def card_reply(card: MovieCard, *, picker: bool = False, edit: bool = False, toast: str | None = None, note: str | None = None) -> Reply:
+def card_reply(
+    card: MovieCard, *, picker: bool = False, edit: bool = False, toast: str | None = None, note: str | None = None
+) -> Reply:
     """A card reply; `text` holds only what is said around the card (see full_text)."""
     text = (line(note),) if note else ()
     return Reply(text=text, card=card, buttons=card_buttons(card, picker), edit=edit, toast=toast)
@@ -204,9 +248,16 @@ def list_reply(
         header.append(line(italic(subtitle)))
     if not page.items:
         beyond = page.total and page.page > page.pages
-        return Reply(text=tuple(header) + (line(f"This list has only {page.pages} page(s)." if beyond else empty),), edit=edit, ephemeral=ephemeral)
+        return Reply(
+            text=(*tuple(header), line(f"This list has only {page.pages} page(s)." if beyond else empty)),
+            edit=edit,
+            ephemeral=ephemeral,
+        )
     footer = (line(italic(f"Page {page.page} of {page.pages}")),) if page.pages > 1 else ()
-    opens = [Button(clip(f"{page.offset + i + 1}. {m.title}", 28), MovieAction(open_op, m.id), key=str(page.offset + i + 1)) for i, m in enumerate(movies)]
+    opens = [
+        Button(clip(f"{page.offset + i + 1}. {m.title}", 28), MovieAction(open_op, m.id), key=str(page.offset + i + 1))
+        for i, m in enumerate(movies)
+    ]
     rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
     nav = nav_row(page, make_page)
     if nav:
@@ -228,7 +279,7 @@ def choice_reply(prompt: str, movies: Sequence[Movie], action_for: Callable[[Mov
     """Ask which movie was meant, showing years so same-titled films can be told apart."""
     buttons = [Button(clip(m.label, 40), action_for(m), key=str(i)) for i, m in enumerate(movies[:10], 1)]
     rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
-    text = (line(prompt),) + tuple(movie_line(i + 1, m) for i, m in enumerate(movies[:10]))
+    text = (line(prompt), *tuple(movie_line(i + 1, m) for i, m in enumerate(movies[:10])))
     return Reply(text=text, buttons=rows)
 
 
@@ -244,11 +295,19 @@ _ACTIVITY_WORDS = {
 
 
 def activity_line(entry: Activity, now: dt.datetime) -> Line:
-    detail = f" {stars(int(entry.detail))}" if entry.kind is ActivityKind.RATED and entry.detail and entry.detail.isdigit() else ""
-    return line(f"{_ACTIVITY_WORDS[entry.kind]} ", bold(clip(entry.movie.label, 90)), f"{detail} · {ago(entry.at, now)}")
+    detail = (
+        f" {stars(int(entry.detail))}"
+        if entry.kind is ActivityKind.RATED and entry.detail and entry.detail.isdigit()
+        else ""
+    )
+    return line(
+        f"{_ACTIVITY_WORDS[entry.kind]} ", bold(clip(entry.movie.label, 90)), f"{detail} · {ago(entry.at, now)}"
+    )
 
 
-def history_reply(recent: Page[ListedMovie], removed: Sequence[Activity], page: Page[Activity], now: dt.datetime, edit: bool) -> Reply:
+def history_reply(
+    recent: Page[ListedMovie], removed: Sequence[Activity], page: Page[Activity], now: dt.datetime, edit: bool
+) -> Reply:
     text: list[Line] = []
     if page.page == 1:
         text.append(line(bold("Recently added")))
@@ -271,7 +330,9 @@ def history_reply(recent: Page[ListedMovie], removed: Sequence[Activity], page: 
 
 
 def reviews_reply(movie: Movie, stats: RatingStats, page: Page[Review], now: dt.datetime, edit: bool) -> Reply:
-    avg = f"{STAR} {stats.average:.1f}/5 from {stats.count} rating(s)" if stats.average is not None else "No ratings yet"
+    avg = (
+        f"{STAR} {stats.average:.1f}/5 from {stats.count} rating(s)" if stats.average is not None else "No ratings yet"
+    )
     text: list[Line] = [line(bold(f"Reviews of {clip(movie.label, 100)}")), line(avg)]
     if not page.items:
         text.append(line(italic("No written reviews yet. Rate it and add yours!")))
@@ -295,7 +356,9 @@ def reason_text(reason: Reason, anchors: dict[int, Movie]) -> str:
     return "popular with movie fans"
 
 
-def recommend_reply(picks: Sequence[tuple[Movie, str]], page: int, page_size: int, has_more: bool, *, edit: bool) -> Reply:
+def recommend_reply(
+    picks: Sequence[tuple[Movie, str]], page: int, page_size: int, has_more: bool, *, edit: bool
+) -> Reply:
     """Five picks with reasons, open buttons, and "more"."""
     offset = (page - 1) * page_size
     text: list[Line] = [line(bold("✨ Picks for you"))]
@@ -304,7 +367,10 @@ def recommend_reply(picks: Sequence[tuple[Movie, str]], page: int, page_size: in
     for i, (movie, why) in enumerate(picks):
         text.append(movie_line(offset + i + 1, movie))
         text.append(line("   ↳ ", italic(why)))
-    opens = [Button(clip(f"{offset + i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(offset + i + 1)) for i, (m, _why) in enumerate(picks)]
+    opens = [
+        Button(clip(f"{offset + i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(offset + i + 1))
+        for i, (m, _why) in enumerate(picks)
+    ]
     rows = [tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW)]
     nav: list[Button] = []
     if page > 1:
@@ -321,7 +387,10 @@ def similar_reply(movie: Movie, similar: Sequence[Movie]) -> Reply:
     text.extend(movie_line(i + 1, m) for i, m in enumerate(similar))
     if not similar:
         text.append(line(italic("I don't know anything similar yet.")))
-    opens = [Button(clip(f"{i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(i + 1)) for i, m in enumerate(similar)]
+    opens = [
+        Button(clip(f"{i + 1}. {m.title}", 28), MovieAction(MovieOp.OPEN, m.id), key=str(i + 1))
+        for i, m in enumerate(similar)
+    ]
     rows = tuple(tuple(opens[i : i + OPEN_BUTTONS_PER_ROW]) for i in range(0, len(opens), OPEN_BUTTONS_PER_ROW))
     return Reply(text=tuple(text), buttons=rows)
 
@@ -330,9 +399,13 @@ def onboarding_reply(choices: Sequence[Movie], liked: set[int], *, edit: bool, t
     """New users pick a few movies they like, so the first picks are already personal."""
     text = (
         line(bold("✨ Let's find your taste")),
-        line(f"Tap three or more movies you like ({len(liked & {m.id for m in choices})} picked), then “Show my picks”."),
+        line(
+            f"Tap three or more movies you like ({len(liked & {m.id for m in choices})} picked), then “Show my picks”."
+        ),
     )
-    buttons = [Button(clip(f"{'❤' if m.id in liked else '♡'} {m.title}", 30), MovieAction(MovieOp.PICK, m.id)) for m in choices]
+    buttons = [
+        Button(clip(f"{'❤' if m.id in liked else '♡'} {m.title}", 30), MovieAction(MovieOp.PICK, m.id)) for m in choices
+    ]
     rows = [tuple(buttons[i : i + 3]) for i in range(0, min(len(buttons), 12), 3)]
     rows.append((Button("✨ Show my picks", PageAction(ListName.RECOMMEND, 1)),))
     return Reply(text=text, buttons=tuple(rows), edit=edit, toast=toast, ephemeral=True)
@@ -370,7 +443,12 @@ def settings_reply(user: User, *, edit: bool = False, toast: str | None = None, 
         line(f"Region (where to watch): {s.region}"),
         line(f"Watchlist reminders: {onoff[s.reminders]}"),
         line(f"Weekly picks: {onoff[s.weekly_picks]}"),
-        line(italic("Change with /settings timezone Europe/Berlin, /settings region DE, /settings reminders off, /settings weekly on")),
+        line(
+            italic(
+                "Change with /settings timezone Europe/Berlin, /settings region DE, "
+                "/settings reminders off, /settings weekly on"
+            )
+        ),
     ]
     rows = (
         (
@@ -388,9 +466,15 @@ def stats_reply(stats: Analytics, days: int) -> Reply:
         line(f"Users: {stats.users} · active in the period: {stats.active_users}"),
         line(bold("Most favorited movies")),
     ]
-    text += [line(f"{i}. ", bold(clip(m.label, 90)), f" · ❤ {n}") for i, (m, n) in enumerate(stats.most_favorited, 1)] or [line(italic("none yet"))]
+    text += [
+        line(f"{i}. ", bold(clip(m.label, 90)), f" · ❤ {n}") for i, (m, n) in enumerate(stats.most_favorited, 1)
+    ] or [line(italic("none yet"))]
     text.append(line(bold("Most active users")))
-    text += [line(f"{i}. {clip(name, 40)} · {n} actions") for i, (name, n) in enumerate(stats.most_active, 1)] or [line(italic("none yet"))]
+    text += [line(f"{i}. {clip(name, 40)} · {n} actions") for i, (name, n) in enumerate(stats.most_active, 1)] or [
+        line(italic("none yet"))
+    ]
     text.append(line(bold("Top genres")))
-    text += [line(f"{i}. {name} · {n}") for i, (name, n) in enumerate(stats.top_genres, 1)] or [line(italic("none yet"))]
+    text += [line(f"{i}. {name} · {n}") for i, (name, n) in enumerate(stats.top_genres, 1)] or [
+        line(italic("none yet"))
+    ]
     return Reply(text=tuple(text), ephemeral=True)

@@ -142,7 +142,9 @@ async def card(
     providers = await _where_to_watch(s, user, movie) if where_to_watch else None
     stats, status = await uow.library.card_facts(user.id, movie.id)
     poster = s.poster_url(movie.poster_path) if movie.poster_path else None
-    return screens.card_reply(screens.card_for(movie, stats, status, poster, providers), picker=picker, edit=edit, toast=toast, note=note)
+    return screens.card_reply(
+        screens.card_for(movie, stats, status, poster, providers), picker=picker, edit=edit, toast=toast, note=note
+    )
 
 
 async def _where_to_watch(s: Services, user: User, movie: Movie) -> WatchProviders | None:

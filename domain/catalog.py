@@ -29,7 +29,9 @@ class CatalogUnavailable(DomainError):
     happens instead, never why in technical terms; admins see the cause in logs.
     """
 
-    def __init__(self, message: str = "TMDb is not answering right now; showing results from the offline catalog.") -> None:
+    def __init__(
+        self, message: str = "TMDb is not answering right now; showing results from the offline catalog."
+    ) -> None:
         super().__init__(message)
 
 
@@ -70,7 +72,9 @@ class RemoteCatalog(Protocol):
 
     async def trending(self, window: TrendingWindow = "day", page: int = 1) -> Page[MovieDraft]: ...
 
-    async def discover(self, genres: Sequence[str] = (), years: YearRange | None = None, page: int = 1) -> Page[MovieDraft]: ...
+    async def discover(
+        self, genres: Sequence[str] = (), years: YearRange | None = None, page: int = 1
+    ) -> Page[MovieDraft]: ...
 
     async def upcoming(self, region: str | None = None, page: int = 1) -> Page[MovieDraft]: ...
 

@@ -20,7 +20,9 @@ from domain.text import clean_user_text
 MAX_QUERY_LENGTH = 200
 
 _YEAR = r"(?:18[7-9]\d|19\d\d|20\d\d|2100)"
-_YEAR_SPEC = re.compile(rf"^\(?(?:(?P<single>{_YEAR})|(?P<lo>{_YEAR})\s*[-–]\s*(?P<hi>{_YEAR})|(?P<list>{_YEAR}(?:,{_YEAR})+)|(?P<decade>(?:18[7-9]|19\d|20\d)0)s)\)?$")
+_YEAR_SPEC = re.compile(
+    rf"^\(?(?:(?P<single>{_YEAR})|(?P<lo>{_YEAR})\s*[-–]\s*(?P<hi>{_YEAR})|(?P<list>{_YEAR}(?:,{_YEAR})+)|(?P<decade>(?:18[7-9]|19\d|20\d)0)s)\)?$"
+)
 _KEYED = re.compile(r"^(?P<key>[a-z]+):(?P<value>.*)$", re.IGNORECASE)
 _INTERNAL_ID = re.compile(r"^(?:#|id:)(\d{1,9})$", re.IGNORECASE)
 _TMDB_ID = re.compile(r"^tmdb:(\d{1,9})$", re.IGNORECASE)
@@ -86,7 +88,9 @@ class SearchQuery:
         return " · ".join(parts)
 
 
-SEARCH_HELP = "Try /search matrix, /search matrix 1999, /search 1990-1999, /search genre:comedy 2022,2023 or /search tmdb:603."
+SEARCH_HELP = (
+    "Try /search matrix, /search matrix 1999, /search 1990-1999, /search genre:comedy 2022,2023 or /search tmdb:603."
+)
 
 
 def parse_search(text: str) -> SearchQuery:
@@ -127,7 +131,13 @@ def parse_search(text: str) -> SearchQuery:
     if title and not genres and (genre := canonical_genre(title)) is not None:
         genres.append(genre)
         title = ""
-    query = SearchQuery(title=title, genres=tuple(dict.fromkeys(genres)), years=tuple(sorted(set(years))), tmdb_id=tmdb_id, movie_id=movie_id)
+    query = SearchQuery(
+        title=title,
+        genres=tuple(dict.fromkeys(genres)),
+        years=tuple(sorted(set(years))),
+        tmdb_id=tmdb_id,
+        movie_id=movie_id,
+    )
     if query.is_empty:
         raise InvalidInput(f"What should I look for? {SEARCH_HELP}")
     return query
@@ -189,7 +199,7 @@ def split_rate_args(text: str) -> tuple[str, str | None]:
     """
     cleaned = _clean_argument(text)
     head, _, last = cleaned.rpartition(" ")
-    if head and (_STARS_LIKE.match(last) and not _YEAR_SPEC.match(last) or last.lower() in _STAR_WORDS):
+    if head and ((_STARS_LIKE.match(last) and not _YEAR_SPEC.match(last)) or last.lower() in _STAR_WORDS):
         if last.lower() in _STAR_WORDS:
             raise InvalidRating(f"Use digits for stars, from {MIN_STARS} to {MAX_STARS}: /rate {clip_for_echo(head)} 4")
         return head, last
@@ -237,7 +247,9 @@ class ListFilter:
         return " · ".join(parts)
 
 
-LIST_HELP = "Filter with words from the title, genre:drama, since:2026-01-31, until:2026-06-30, sort:recent|title|year|rating."
+LIST_HELP = (
+    "Filter with words from the title, genre:drama, since:2026-01-31, until:2026-06-30, sort:recent|title|year|rating."
+)
 
 
 def _parse_date(key: str, value: str) -> dt.date:

@@ -62,11 +62,15 @@ class Database:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             one_trip = {"async_creator_fn": sqlite_driver.connect}
             self.reader = create_async_engine(self.url, pool_size=pool_size, max_overflow=10, connect_args=one_trip)
-            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args=one_trip)
+            self.writer = create_async_engine(
+                self.url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args=one_trip
+            )
             _tune_sqlite(self.reader, "BEGIN")
             _tune_sqlite(self.writer, "BEGIN IMMEDIATE")
         else:
-            self.reader = self.writer = create_async_engine(self.url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+            self.reader = self.writer = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True
+            )
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
 
@@ -99,4 +103,3 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
 
 def _run_upgrade(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
-

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
@@ -51,7 +51,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def _card_facts_statement() -> Select[Any]:
-    user_id, movie_id = bindparam("user_id"), bindparam("movie_id")
+    user_id: BindParameter[int] = bindparam("user_id")
+    movie_id: BindParameter[int] = bindparam("movie_id")
     mine = (RatingRow.user_id == user_id, RatingRow.movie_id == movie_id)
     watch = (WatchlistRow.user_id == user_id, WatchlistRow.movie_id == movie_id)
     return select(
@@ -78,16 +79,28 @@ class SqlLibraryRepository:
         self._session = session
         self._movies = movies
 
-    async def _record(self, user_id: int, movie_id: int, kind: ActivityKind, now: dt.datetime, detail: str | None = None) -> None:
-        # A Core insert: the ORM's flush machinery would cost more than the row (this runs inside the writer's transaction).
-        await self._session.execute(_RECORD, {"user_id": user_id, "movie_id": movie_id, "kind": kind.value, "at": now, "detail": detail})
+    async def _record(
+        self, user_id: int, movie_id: int, kind: ActivityKind, now: dt.datetime, detail: str | None = None
+    ) -> None:
+        # A Core insert: the ORM's flush machinery would cost more than the row
+        # (this runs inside the writer's transaction).
+        await self._session.execute(
+            _RECORD, {"user_id": user_id, "movie_id": movie_id, "kind": kind.value, "at": now, "detail": detail}
+        )
 
     async def _insert_once(self, table: Any, values: dict[str, Any]) -> bool:
-        stmt = upsert_insert(self._session, table.__table__).values(**values).on_conflict_do_nothing().returning(table.user_id)
+        stmt = (
+            upsert_insert(self._session, table.__table__)
+            .values(**values)
+            .on_conflict_do_nothing()
+            .returning(table.user_id)
+        )
         return (await self._session.execute(stmt)).first() is not None
 
     async def _delete_once(self, table: Any, user_id: int, movie_id: int, *extra: Any) -> bool:
-        stmt = delete(table).where(table.user_id == user_id, table.movie_id == movie_id, *extra).returning(table.user_id)
+        stmt = (
+            delete(table).where(table.user_id == user_id, table.movie_id == movie_id, *extra).returning(table.user_id)
+        )
         return (await self._session.execute(stmt)).first() is not None
 
     async def add_favorite(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome:
@@ -118,7 +131,9 @@ class SqlLibraryRepository:
 
     async def mark_watched(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome:
         """Mark watched, putting the movie on the watchlist first if it was not there."""
-        insert = upsert_insert(self._session, WatchlistRow.__table__).values(user_id=user_id, movie_id=movie_id, added_at=now, watched_at=now)
+        insert = upsert_insert(self._session, WatchlistRow.__table__).values(
+            user_id=user_id, movie_id=movie_id, added_at=now, watched_at=now
+        )
         stmt = insert.on_conflict_do_update(
             index_elements=["user_id", "movie_id"],
             set_={"watched_at": insert.excluded.watched_at},
@@ -168,25 +183,43 @@ class SqlLibraryRepository:
         def mine(table: Any) -> list[Any]:
             return [table.user_id == user_id] if user_id is not None else []
 
-        out: list[Signal] = []
-        for row in await self._session.execute(select(RatingRow.user_id, RatingRow.movie_id, RatingRow.stars, RatingRow.updated_at).where(*mine(RatingRow))):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.RATING, row.updated_at, row.stars))
-        for row in await self._session.execute(select(FavoriteRow.user_id, FavoriteRow.movie_id, FavoriteRow.added_at).where(*mine(FavoriteRow))):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.FAVORITE, row.added_at))
-        for row in await self._session.execute(
-            select(WatchlistRow.user_id, WatchlistRow.movie_id, WatchlistRow.added_at, WatchlistRow.watched_at).where(*mine(WatchlistRow))
-        ):
-            kind = SignalKind.WATCHED if row.watched_at is not None else SignalKind.WATCHLIST
-            out.append(Signal(row.user_id, row.movie_id, kind, row.watched_at or row.added_at))
-        for row in await self._session.execute(select(DismissedRow.user_id, DismissedRow.movie_id, DismissedRow.at).where(*mine(DismissedRow))):
-            out.append(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at))
+        ratings = await self._session.execute(
+            select(RatingRow.user_id, RatingRow.movie_id, RatingRow.stars, RatingRow.updated_at).where(*mine(RatingRow))
+        )
+        out = [Signal(row.user_id, row.movie_id, SignalKind.RATING, row.updated_at, row.stars) for row in ratings]
+        favorites = await self._session.execute(
+            select(FavoriteRow.user_id, FavoriteRow.movie_id, FavoriteRow.added_at).where(*mine(FavoriteRow))
+        )
+        out.extend(Signal(row.user_id, row.movie_id, SignalKind.FAVORITE, row.added_at) for row in favorites)
+        watchlist = await self._session.execute(
+            select(WatchlistRow.user_id, WatchlistRow.movie_id, WatchlistRow.added_at, WatchlistRow.watched_at).where(
+                *mine(WatchlistRow)
+            )
+        )
+        out.extend(
+            Signal(
+                row.user_id,
+                row.movie_id,
+                SignalKind.WATCHED if row.watched_at is not None else SignalKind.WATCHLIST,
+                row.watched_at or row.added_at,
+            )
+            for row in watchlist
+        )
+        dismissed = await self._session.execute(
+            select(DismissedRow.user_id, DismissedRow.movie_id, DismissedRow.at).where(*mine(DismissedRow))
+        )
+        out.extend(Signal(row.user_id, row.movie_id, SignalKind.DISMISSED, row.at) for row in dismissed)
         return out
 
     async def status(self, user_id: int, movie_id: int) -> MovieStatus:
         return (await self.card_facts(user_id, movie_id))[1]
 
     async def rating_stats(self, movie_id: int) -> RatingStats:
-        avg, count = (await self._session.execute(select(func.avg(RatingRow.stars), func.count()).where(RatingRow.movie_id == movie_id))).one()
+        avg, count = (
+            await self._session.execute(
+                select(func.avg(RatingRow.stars), func.count()).where(RatingRow.movie_id == movie_id)
+            )
+        ).one()
         return RatingStats(average=float(avg) if avg is not None else None, count=count)
 
     async def card_facts(self, user_id: int, movie_id: int) -> tuple[RatingStats, MovieStatus]:
@@ -198,7 +231,13 @@ class SqlLibraryRepository:
         row = (await self._session.execute(_CARD_FACTS, {"user_id": user_id, "movie_id": movie_id})).one()
         average, count, favorite, listed, watched_at, stars, review = row
         stats = RatingStats(average=float(average) if average is not None else None, count=count)
-        status = MovieStatus(favorite=bool(favorite), on_watchlist=bool(listed), watched=watched_at is not None, stars=stars, review=review)
+        status = MovieStatus(
+            favorite=bool(favorite),
+            on_watchlist=bool(listed),
+            watched=watched_at is not None,
+            stars=stars,
+            review=review,
+        )
         return stats, status
 
     def _filtered(self, stmt: Select[Any], table: Any, flt: ListFilter) -> Select[Any]:
@@ -212,12 +251,21 @@ class SqlLibraryRepository:
             stmt = stmt.where(table.added_at < _day_start(flt.until + dt.timedelta(days=1)))
         return stmt
 
-    async def _listed(self, table: Any, user_id: int, flt: ListFilter, page: int, page_size: int, extra: Sequence[Any] = ()) -> Page[ListedMovie]:
-        base = select(table, MovieRow, RatingRow.stars, self._movies.genre_names()).join(MovieRow, MovieRow.id == table.movie_id)
+    async def _listed(
+        self, table: Any, user_id: int, flt: ListFilter, page: int, page_size: int, extra: Sequence[Any] = ()
+    ) -> Page[ListedMovie]:
+        base = select(table, MovieRow, RatingRow.stars, self._movies.genre_names()).join(
+            MovieRow, MovieRow.id == table.movie_id
+        )
         base = base.outerjoin(RatingRow, and_(RatingRow.user_id == table.user_id, RatingRow.movie_id == table.movie_id))
         base = self._filtered(base.where(table.user_id == user_id, *extra), table, flt)
         count_stmt = self._filtered(
-            select(func.count()).select_from(table).join(MovieRow, MovieRow.id == table.movie_id).where(table.user_id == user_id, *extra), table, flt
+            select(func.count())
+            .select_from(table)
+            .join(MovieRow, MovieRow.id == table.movie_id)
+            .where(table.user_id == user_id, *extra),
+            table,
+            flt,
         )
         total = (await self._session.execute(count_stmt)).scalar_one()
         order: list[Any] = {
@@ -226,7 +274,11 @@ class SqlLibraryRepository:
             SortOrder.YEAR: [MovieRow.year.desc().nulls_last(), MovieRow.norm_core.asc()],
             SortOrder.RATING: [RatingRow.stars.desc().nulls_last(), table.added_at.desc()],
         }[flt.sort]
-        rows = (await self._session.execute(base.order_by(*order, MovieRow.id).offset((page - 1) * page_size).limit(page_size))).all()
+        rows = (
+            await self._session.execute(
+                base.order_by(*order, MovieRow.id).offset((page - 1) * page_size).limit(page_size)
+            )
+        ).all()
         movies = [movie_with_genres(r[1], r[3]) for r in rows]
         items = tuple(
             ListedMovie(
@@ -243,7 +295,9 @@ class SqlLibraryRepository:
     async def favorites(self, user_id: int, flt: ListFilter, page: int, page_size: int) -> Page[ListedMovie]:
         return await self._listed(FavoriteRow, user_id, flt, page, page_size)
 
-    async def watchlist(self, user_id: int, flt: ListFilter, page: int, page_size: int, watched: bool | None) -> Page[ListedMovie]:
+    async def watchlist(
+        self, user_id: int, flt: ListFilter, page: int, page_size: int, watched: bool | None
+    ) -> Page[ListedMovie]:
         extra: list[Any] = []
         if watched is True:
             extra.append(WatchlistRow.watched_at.is_not(None))
@@ -262,17 +316,30 @@ class SqlLibraryRepository:
             .offset((page - 1) * page_size)
             .limit(page_size)
         )
-        items = tuple(Review(author=name, stars=stars, text=text, updated_at=at) for name, stars, text, at in rows)
+        items = tuple(
+            Review(author=name, stars=stars, text=text or "", updated_at=at)  # never None: the WHERE wants a review
+            for name, stars, text, at in rows
+        )
         return Page(items=items, page=page, page_size=page_size, total=total)
 
-    async def _activities(self, stmt: Select[tuple[ActivityRow]]) -> list[Activity]:
+    async def _activities(self, stmt: Select[ActivityRow]) -> list[Activity]:
         rows = (await self._session.execute(stmt)).scalars().all()
         movies = await self._movies.many([r.movie_id for r in rows])
         return [Activity(kind=ActivityKind(r.kind), movie=movies[r.movie_id], at=r.at, detail=r.detail) for r in rows]
 
     async def history(self, user_id: int, page: int, page_size: int) -> Page[Activity]:
-        total = (await self._session.execute(select(func.count()).select_from(ActivityRow).where(ActivityRow.user_id == user_id))).scalar_one()
-        stmt = select(ActivityRow).where(ActivityRow.user_id == user_id).order_by(ActivityRow.id.desc()).offset((page - 1) * page_size).limit(page_size)
+        total = (
+            await self._session.execute(
+                select(func.count()).select_from(ActivityRow).where(ActivityRow.user_id == user_id)
+            )
+        ).scalar_one()
+        stmt = (
+            select(ActivityRow)
+            .where(ActivityRow.user_id == user_id)
+            .order_by(ActivityRow.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
         return Page(items=tuple(await self._activities(stmt)), page=page, page_size=page_size, total=total)
 
     async def recently_removed_favorites(self, user_id: int, limit: int) -> list[Activity]:
@@ -282,14 +349,27 @@ class SqlLibraryRepository:
             .where(ActivityRow.user_id == user_id, ActivityRow.kind == ActivityKind.FAVORITE_REMOVED.value)
             .group_by(ActivityRow.movie_id)
         )
-        still_gone = ~select(FavoriteRow.movie_id).where(FavoriteRow.user_id == user_id, FavoriteRow.movie_id == ActivityRow.movie_id).exists()
-        stmt = select(ActivityRow).where(ActivityRow.id.in_(latest), still_gone).order_by(ActivityRow.id.desc()).limit(limit)
+        still_gone = (
+            ~select(FavoriteRow.movie_id)
+            .where(FavoriteRow.user_id == user_id, FavoriteRow.movie_id == ActivityRow.movie_id)
+            .exists()
+        )
+        stmt = (
+            select(ActivityRow)
+            .where(ActivityRow.id.in_(latest), still_gone)
+            .order_by(ActivityRow.id.desc())
+            .limit(limit)
+        )
         return await self._activities(stmt)
 
     async def profile(self, user_id: int) -> Profile:
         user = await self._session.get(UserRow, user_id)
         assert user is not None
-        favorites = (await self._session.execute(select(func.count()).select_from(FavoriteRow).where(FavoriteRow.user_id == user_id))).scalar_one()
+        favorites = (
+            await self._session.execute(
+                select(func.count()).select_from(FavoriteRow).where(FavoriteRow.user_id == user_id)
+            )
+        ).scalar_one()
         to_watch, watched = (
             await self._session.execute(
                 select(
@@ -298,9 +378,15 @@ class SqlLibraryRepository:
                 ).where(WatchlistRow.user_id == user_id)
             )
         ).one()
-        ratings, average = (await self._session.execute(select(func.count(), func.avg(RatingRow.stars)).where(RatingRow.user_id == user_id))).one()
-        liked = select(FavoriteRow.movie_id).where(FavoriteRow.user_id == user_id).union(
-            select(RatingRow.movie_id).where(RatingRow.user_id == user_id, RatingRow.stars >= 4)
+        ratings, average = (
+            await self._session.execute(
+                select(func.count(), func.avg(RatingRow.stars)).where(RatingRow.user_id == user_id)
+            )
+        ).one()
+        liked = (
+            select(FavoriteRow.movie_id)
+            .where(FavoriteRow.user_id == user_id)
+            .union(select(RatingRow.movie_id).where(RatingRow.user_id == user_id, RatingRow.stars >= 4))
         )
         top = (
             await self._session.execute(
@@ -355,7 +441,11 @@ class SqlLibraryRepository:
             )
         ).all()
         users = (await self._session.execute(select(func.count()).select_from(UserRow))).scalar_one()
-        active_users = (await self._session.execute(select(func.count(func.distinct(ActivityRow.user_id))).where(ActivityRow.at >= since))).scalar_one()
+        active_users = (
+            await self._session.execute(
+                select(func.count(func.distinct(ActivityRow.user_id))).where(ActivityRow.at >= since)
+            )
+        ).scalar_one()
         return Analytics(
             since=since,
             most_favorited=tuple((movies[m], n) for m, n in favorited if m in movies),

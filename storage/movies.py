@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +16,8 @@ from domain.text import normalize, strip_article
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
 from storage.sql import contains_all, like_pattern, upsert_insert
+
+_T = TypeVar("_T")
 
 _FIELDS = (
     "title",
@@ -30,7 +32,11 @@ _FIELDS = (
     "runtime",
     "popularity",
 )
-_TMDB_CONTENT = {"overview": None, "poster_path": None, "keywords": ""}  # what only TMDb supplies, cleared when it drops a movie
+_TMDB_CONTENT = {
+    "overview": None,
+    "poster_path": None,
+    "keywords": "",
+}  # what only TMDb supplies, cleared when it drops a movie
 
 
 # asyncpg allows 32,767 bind parameters per statement; a movie row binds under 20.
@@ -79,7 +85,11 @@ def _mark_fetched(row: MovieRow, draft: MovieDraft) -> None:
 
 def genre_names_column(dialect: str) -> Any:
     """Correlated subquery: the movie's genre names joined by "|" (sorted when mapped)."""
-    names = func.string_agg(GenreRow.name, literal_column("'|'")) if dialect == "postgresql" else func.group_concat(GenreRow.name, "|")
+    names = (
+        func.string_agg(GenreRow.name, literal_column("'|'"))
+        if dialect == "postgresql"
+        else func.group_concat(GenreRow.name, "|")
+    )
     return (
         select(names)
         .select_from(MovieGenreRow)
@@ -117,10 +127,10 @@ class SqlMovieRepository:
         self._genre_ids: dict[str, int] | None = None
         self.changed = False  # whether this unit of work changed the catalog (the cache must go)
 
-    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
+    async def _cached(self, key: Hashable, load: Callable[[], Awaitable[_T]]) -> _T:
         if self._cache is None:
             return await load()
-        value = self._cache.get(key)
+        value: _T = self._cache.get(key)  # a key names one query, so a hit holds what its load() returns
         if value is MISSING:
             value = await load()
             self._cache.put(key, value)
@@ -158,10 +168,12 @@ class SqlMovieRepository:
         return select(MovieRow, self.genre_names())
 
     async def get(self, movie_id: int) -> Movie | None:
-        return await self._cached(("id", movie_id), lambda: self._first(self._select().where(MovieRow.id == movie_id)))  # type: ignore[no-any-return]
+        return await self._cached(("id", movie_id), lambda: self._first(self._select().where(MovieRow.id == movie_id)))
 
     async def get_by_tmdb(self, tmdb_id: int) -> Movie | None:
-        return await self._cached(("tmdb", tmdb_id), lambda: self._first(self._select().where(MovieRow.tmdb_id == tmdb_id)))  # type: ignore[no-any-return]
+        return await self._cached(
+            ("tmdb", tmdb_id), lambda: self._first(self._select().where(MovieRow.tmdb_id == tmdb_id))
+        )
 
     async def _first(self, stmt: Select[Any]) -> Movie | None:
         found = await self._movies(stmt)
@@ -189,7 +201,14 @@ class SqlMovieRepository:
         The inner select ranks and counts (a window count) over ids only, so the
         per-row genre lookup runs for the page's few rows, not every match.
         """
-        ranked = select(MovieRow.id, func.count().over().label("total")).where(where).order_by(*order).offset((page - 1) * page_size).limit(page_size).subquery()
+        ranked = (
+            select(MovieRow.id, func.count().over().label("total"))
+            .where(where)
+            .order_by(*order)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+            .subquery()
+        )
         stmt = self._select().add_columns(ranked.c.total).join(ranked, ranked.c.id == MovieRow.id).order_by(*order)
         rows = (await self._session.execute(stmt)).all()
         if rows:
@@ -203,7 +222,7 @@ class SqlMovieRepository:
 
     async def search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         """Search ranked exact > prefix > word > substring, then by popularity."""
-        return await self._cached(("search", query, page, page_size), lambda: self._search(query, page, page_size))  # type: ignore[no-any-return]
+        return await self._cached(("search", query, page, page_size), lambda: self._search(query, page, page_size))
 
     async def _search(self, query: SearchQuery, page: int, page_size: int) -> Page[Movie]:
         conditions: list[Any] = []
@@ -223,27 +242,41 @@ class SqlMovieRepository:
             conditions.extend(title_filter(norm))
             rank = case(
                 (or_(MovieRow.norm_title == norm, MovieRow.norm_core == core), 0),
-                (or_(MovieRow.norm_core.like(like_pattern(core, ""), escape="\\"), MovieRow.norm_title.like(like_pattern(norm, ""), escape="\\")), 1),
+                (
+                    or_(
+                        MovieRow.norm_core.like(like_pattern(core, ""), escape="\\"),
+                        MovieRow.norm_title.like(like_pattern(norm, ""), escape="\\"),
+                    ),
+                    1,
+                ),
                 ((literal(" ") + MovieRow.norm_title).like(like_pattern(" " + norm), escape="\\"), 2),
                 (MovieRow.norm_title.like(like_pattern(norm), escape="\\"), 3),
                 else_=4,
             )
         where = and_(*conditions) if conditions else literal(True)
-        return await self._page(where, (rank, MovieRow.popularity.desc(), MovieRow.year.desc(), MovieRow.id), page, page_size)
+        return await self._page(
+            where, (rank, MovieRow.popularity.desc(), MovieRow.year.desc(), MovieRow.id), page, page_size
+        )
 
-    async def popular(self, page: int, page_size: int, genres: Sequence[str] = (), exclude_user: int | None = None) -> Page[Movie]:
+    async def popular(
+        self, page: int, page_size: int, genres: Sequence[str] = (), exclude_user: int | None = None
+    ) -> Page[Movie]:
         """Most popular movies, optionally in any of some genres and not yet seen by a user."""
         if exclude_user is not None:  # per user: never cached
             return await self._popular(page, page_size, genres, exclude_user)
-        return await self._cached(("popular", page, page_size, tuple(genres)), lambda: self._popular(page, page_size, genres, None))  # type: ignore[no-any-return]
+        return await self._cached(
+            ("popular", page, page_size, tuple(genres)), lambda: self._popular(page, page_size, genres, None)
+        )
 
     async def _popular(self, page: int, page_size: int, genres: Sequence[str], exclude_user: int | None) -> Page[Movie]:
         conditions: list[Any] = []
         if genres:
             conditions.append(or_(*(genre_filter(g) for g in genres)))
         if exclude_user is not None:
-            for table in (FavoriteRow, WatchlistRow, RatingRow):
-                conditions.append(~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id))
+            conditions.extend(
+                ~exists().where(table.user_id == exclude_user, table.movie_id == MovieRow.id)
+                for table in (FavoriteRow, WatchlistRow, RatingRow)
+            )
         where = and_(*conditions) if conditions else literal(True)
         return await self._page(where, (MovieRow.popularity.desc(), MovieRow.id), page, page_size)
 
@@ -274,7 +307,11 @@ class SqlMovieRepository:
         content, while title, year and genres keep users' lists meaningful.
         """
         self.changed = True
-        await self._session.execute(update(MovieRow).where(MovieRow.id == movie_id).values(**_TMDB_CONTENT, tmdb_fetched_at=None, updated_at=now))
+        await self._session.execute(
+            update(MovieRow)
+            .where(MovieRow.id == movie_id)
+            .values(**_TMDB_CONTENT, tmdb_fetched_at=None, updated_at=now)
+        )
 
     async def count(self) -> int:
         return (await self._session.execute(select(func.count()).select_from(MovieRow))).scalar_one()
@@ -285,7 +322,11 @@ class SqlMovieRepository:
             self._genre_ids = dict((await self._session.execute(select(GenreRow.name, GenreRow.id))).all())
         missing = [n for n in dict.fromkeys(names) if n not in self._genre_ids]
         if missing:
-            await self._session.execute(upsert_insert(self._session, GenreRow.__table__).values([{"name": n} for n in missing]).on_conflict_do_nothing())
+            await self._session.execute(
+                upsert_insert(self._session, GenreRow.__table__)
+                .values([{"name": n} for n in missing])
+                .on_conflict_do_nothing()
+            )
             self._genre_ids = dict((await self._session.execute(select(GenreRow.name, GenreRow.id))).all())
         return self._genre_ids
 
@@ -294,11 +335,18 @@ class SqlMovieRepository:
         ids = await self._genre_id_map(genres)
         await self._session.execute(MovieGenreRow.__table__.delete().where(MovieGenreRow.movie_id == movie_id))
         if genres:
-            await self._session.execute(MovieGenreRow.__table__.insert(), [{"movie_id": movie_id, "genre_id": ids[g]} for g in dict.fromkeys(genres)])
+            await self._session.execute(
+                MovieGenreRow.__table__.insert(),
+                [{"movie_id": movie_id, "genre_id": ids[g]} for g in dict.fromkeys(genres)],
+            )
 
     async def _match(self, draft: MovieDraft) -> MovieRow | None:
         """Find the row a draft describes: by a source id first, then by title + year."""
-        for column, value in ((MovieRow.tmdb_id, draft.tmdb_id), (MovieRow.movielens_id, draft.movielens_id), (MovieRow.imdb_id, draft.imdb_id)):
+        for column, value in (
+            (MovieRow.tmdb_id, draft.tmdb_id),
+            (MovieRow.movielens_id, draft.movielens_id),
+            (MovieRow.imdb_id, draft.imdb_id),
+        ):
             if value is not None:
                 row = (await self._session.execute(select(MovieRow).where(column == value))).scalar_one_or_none()
                 if row is not None:
@@ -307,7 +355,13 @@ class SqlMovieRepository:
             return None
         norm = normalize(draft.title)
         candidates = (
-            (await self._session.execute(select(MovieRow).where(MovieRow.norm_title == norm, MovieRow.year == draft.year))).scalars().all()
+            (
+                await self._session.execute(
+                    select(MovieRow).where(MovieRow.norm_title == norm, MovieRow.year == draft.year)
+                )
+            )
+            .scalars()
+            .all()
         )
         # Only adopt a row that does not already belong to another source id.
         for row in candidates:
@@ -369,7 +423,10 @@ class SqlMovieRepository:
             chunk = drafts[start : start + BULK_ROWS]
             rows = [self._values(d) | {"updated_at": now} for d in chunk]
             result = await self._session.execute(
-                upsert_insert(self._session, MovieRow.__table__).values(rows).on_conflict_do_nothing().returning(MovieRow.id, MovieRow.movielens_id, MovieRow.tmdb_id)
+                upsert_insert(self._session, MovieRow.__table__)
+                .values(rows)
+                .on_conflict_do_nothing()
+                .returning(MovieRow.id, MovieRow.movielens_id, MovieRow.tmdb_id)
             )
             by_source = {(r.movielens_id, r.tmdb_id): r.id for r in result}
             links = [

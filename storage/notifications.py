@@ -34,7 +34,9 @@ class SqlNotificationRepository:
         for user_id, name, timezone, platform, external_id in rows:
             identities[user_id].append(Identity(Platform(platform), external_id))
             facts[user_id] = (name, timezone)
-        return [Recipient(user_id, facts[user_id][0], facts[user_id][1], tuple(ids)) for user_id, ids in identities.items()]
+        return [
+            Recipient(user_id, facts[user_id][0], facts[user_id][1], tuple(ids)) for user_id, ids in identities.items()
+        ]
 
     async def claim(self, user_id: int, kind: str, period: str, now: dt.datetime) -> bool:
         """Reserve the right to send; False when someone already did (or is doing) it."""
@@ -56,5 +58,7 @@ class SqlNotificationRepository:
     async def release(self, user_id: int, kind: str, period: str) -> None:
         """Give a claim back after a temporary failure, so a later run tries again."""
         await self._session.execute(
-            delete(NotificationRow).where(NotificationRow.user_id == user_id, NotificationRow.kind == kind, NotificationRow.period == period)
+            delete(NotificationRow).where(
+                NotificationRow.user_id == user_id, NotificationRow.kind == kind, NotificationRow.period == period
+            )
         )

@@ -28,14 +28,23 @@ class SqlPromptRepository:
         return PendingPrompt(row.user_id, row.chat, PromptKind(row.kind), row.movie_id, row.expires_at)
 
     async def put(self, prompt: PendingPrompt) -> None:
-        values = {"user_id": prompt.user_id, "chat": prompt.chat, "kind": prompt.kind.value, "movie_id": prompt.movie_id, "expires_at": prompt.expires_at}
+        values = {
+            "user_id": prompt.user_id,
+            "chat": prompt.chat,
+            "kind": prompt.kind.value,
+            "movie_id": prompt.movie_id,
+            "expires_at": prompt.expires_at,
+        }
         insert = upsert_insert(self._session, PromptRow.__table__).values(**values)
         update = {k: insert.excluded[k] for k in ("kind", "movie_id", "expires_at")}
         await self._session.execute(insert.on_conflict_do_update(index_elements=["user_id", "chat"], set_=update))
         # Expired questions of anyone go with each new one, so the table stays the size of the live conversations.
-        await self._session.execute(delete(PromptRow).where(PromptRow.expires_at <= prompt.expires_at - PROMPT_SWEEP_AFTER))
+        await self._session.execute(
+            delete(PromptRow).where(PromptRow.expires_at <= prompt.expires_at - PROMPT_SWEEP_AFTER)
+        )
 
     async def clear(self, user_id: int, chat: str) -> bool:
-        stmt = delete(PromptRow).where(PromptRow.user_id == user_id, PromptRow.chat == chat).returning(PromptRow.user_id)
+        stmt = (
+            delete(PromptRow).where(PromptRow.user_id == user_id, PromptRow.chat == chat).returning(PromptRow.user_id)
+        )
         return (await self._session.execute(stmt)).first() is not None
-

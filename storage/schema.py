@@ -8,6 +8,7 @@ needs a migration in storage/migrations/versions.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -36,7 +38,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -70,6 +71,11 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    if TYPE_CHECKING:
+        # SQLAlchemy types it as any FromClause (a class may map a join or subquery); every model here maps one
+        # Table, and saying so lets insert(), delete() and upsert_insert() take it.
+        __table__: ClassVar[Table]
 
 
 class UserRow(Base):

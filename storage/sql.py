@@ -7,11 +7,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 
 def upsert_insert(session: AsyncSession, table: Table) -> Any:
     """An INSERT that supports ON CONFLICT on the session's backend."""
-    dialect = session.bind.dialect.name
+    bind = session.bind
+    assert bind is not None, "sessions come from the engine's sessionmaker, always bound"
+    dialect = bind.dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
@@ -21,6 +24,6 @@ def like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:
     return f"{prefix}{escaped}{suffix}"
 
 
-def contains_all(column: ColumnElement[str], words: list[str]) -> list[ColumnElement[bool]]:
+def contains_all(column: ColumnElement[str] | QueryableAttribute[str], words: list[str]) -> list[ColumnElement[bool]]:
     """One escaped LIKE per word: every word must appear somewhere in the column."""
     return [column.like(like_pattern(word), escape="\\") for word in words]

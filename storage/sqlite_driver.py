@@ -36,7 +36,9 @@ def _cursor(connection: aiosqlite.Connection, begin: str | None) -> sqlite3.Curs
     return connection._conn.cursor()
 
 
-def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, parameters: Any) -> tuple[Description, int, int | None, list[Any]]:
+def _run(
+    connection: aiosqlite.Connection, begin: str | None, sql: str, parameters: Any
+) -> tuple[Description, int, int | None, list[Any]]:
     """On the database thread: execute one statement and collect everything SQLAlchemy will ask for."""
     cursor = _cursor(connection, begin)
     try:
@@ -47,7 +49,9 @@ def _run(connection: aiosqlite.Connection, begin: str | None, sql: str, paramete
         cursor.close()
 
 
-def _run_many(connection: aiosqlite.Connection, begin: str | None, sql: str, seq_of_parameters: Iterable[Any]) -> tuple[int, int | None]:
+def _run_many(
+    connection: aiosqlite.Connection, begin: str | None, sql: str, seq_of_parameters: Iterable[Any]
+) -> tuple[int, int | None]:
     cursor = _cursor(connection, begin)
     try:
         cursor.executemany(sql, seq_of_parameters)
@@ -84,7 +88,9 @@ class PrefetchingCursor:
             self.description, self.rowcount, self.lastrowid, self._rows = None, -1, None, deque()
             return self
         begin = self._connection.take_pending_begin()
-        self.description, self.rowcount, self.lastrowid, rows = await _on_thread(self._connection, _run, begin, sql, parameters)
+        self.description, self.rowcount, self.lastrowid, rows = await _on_thread(
+            self._connection, _run, begin, sql, parameters
+        )
         self._rows = deque(rows)
         return self
 

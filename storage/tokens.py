@@ -55,7 +55,9 @@ class SqlTokenRepository:
         self._session = session
         self._memo = memo or TokenMemo()
         self._writable = writable
-        self.stamped: list[tuple[str, str, dt.datetime]] = []  # seen inside a write transaction: remembered once committed
+        self.stamped: list[
+            tuple[str, str, dt.datetime]
+        ] = []  # seen inside a write transaction: remembered once committed
 
     def remember_committed(self) -> None:
         for token, text, stamped_at in self.stamped:
@@ -66,7 +68,9 @@ class SqlTokenRepository:
         """The token's text and stamp; the database is asked unless this process knows a stamp from `since` on."""
         known = self._memo.get(token)
         if known is None or known[1] < since:
-            row = (await self._session.execute(select(TokenRow.text, TokenRow.created_at).where(TokenRow.token == token))).first()
+            row = (
+                await self._session.execute(select(TokenRow.text, TokenRow.created_at).where(TokenRow.token == token))
+            ).first()
             if row is None:
                 return None
             known = (row[0], row[1])
@@ -80,7 +84,9 @@ class SqlTokenRepository:
         token = token_for(text)
         self.stamped.append((token, text, now))
         await self._session.execute(
-            upsert_insert(self._session, TokenRow.__table__).values(token=token, text=text, created_at=now).on_conflict_do_nothing()
+            upsert_insert(self._session, TokenRow.__table__)
+            .values(token=token, text=text, created_at=now)
+            .on_conflict_do_nothing()
         )
         await self._session.execute(update(TokenRow).where(TokenRow.token == token).values(created_at=now))
         await self._session.execute(delete(TokenRow).where(TokenRow.created_at < now - TOKEN_TTL))

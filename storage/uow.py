@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Self
 
-from domain.ports import LibraryRepository, MovieRepository, NotificationRepository, PromptRepository, TokenRepository, UserRepository
+from domain.ports import (
+    LibraryRepository,
+    MovieRepository,
+    NotificationRepository,
+    PromptRepository,
+    TokenRepository,
+    UserRepository,
+)
 from storage.database import Database
 from storage.library import SqlLibraryRepository
 from storage.movies import SqlMovieRepository

@@ -56,7 +56,11 @@ class SqlUserRepository:
             cached: User | None = self._cache.get(identity)
             if cached is not MISSING:
                 return cached
-        row = (await self._session.execute(_FIND, {"platform": identity.platform.value, "external_id": identity.external_id})).scalar_one_or_none()
+        row = (
+            await self._session.execute(
+                _FIND, {"platform": identity.platform.value, "external_id": identity.external_id}
+            )
+        ).scalar_one_or_none()
         user = to_user(row) if row else None
         if user is not None and self._cache is not None:  # unknown identities are not remembered: they register next
             self._cache.put(identity, user)
@@ -76,7 +80,9 @@ class SqlUserRepository:
         """
         users = UserRow.__table__
         created = (
-            await self._session.execute(insert(users).values(display_name=display_name[:120] or "movie fan", created_at=now).returning(*users.c))
+            await self._session.execute(
+                insert(users).values(display_name=display_name[:120] or "movie fan", created_at=now).returning(*users.c)
+            )
         ).one()
         won = (
             await self._session.execute(

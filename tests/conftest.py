@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from bot.services import Requester
 from bot.bootstrap import Runtime, build
 from bot.config import load_config
+from bot.services import Requester
 from domain.models import Platform
 from tests.driver import Driver
 

@@ -20,8 +20,8 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord.commands import add_commands
 from adapters.discord.items import MENU_TEMPLATE, PAYLOAD_TEMPLATE, ActionButton, OpenMenu
 from adapters.discord.respond import DiscordDelivery, Responder
-from bot.core import Core
 from bot.config import Config, ConfigError
+from bot.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,9 @@ class _MovieClientMixin:
 
     def _init_moviebot(self, core: Core, guild_ids: tuple[int, ...]) -> None:
         self.handler = Responder(core)
-        self.delivery = DiscordDelivery(self)  # type: ignore[arg-type]  # for the scheduler
+        self.delivery = DiscordDelivery(self)  # type: ignore[arg-type]  # a mixin: the concrete classes are Clients
         self._guild_ids = guild_ids
-        self.tree = discord.app_commands.CommandTree(self)  # type: ignore[arg-type]
+        self.tree = discord.app_commands.CommandTree(self)
         add_commands(self.tree, self.handler)
 
     async def setup_hook(self) -> None:
@@ -73,7 +73,8 @@ class _MovieClientMixin:
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Answer presses no item claims (foreign or garbled custom_ids) rather than let them fail silently."""
         if interaction.type is discord.InteractionType.component:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
             if not any(re.fullmatch(template, custom_id) for template in (PAYLOAD_TEMPLATE, MENU_TEMPLATE)):
                 await self.handler.on_press(interaction, custom_id)
 
@@ -115,4 +116,3 @@ async def run_client(client: discord.Client, config: Config) -> None:
         raise ConfigError("config error: DISCORD_BOT_TOKEN is not set")
     async with client:
         await client.start(token.reveal())
-

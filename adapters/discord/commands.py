@@ -10,7 +10,7 @@ argument string the shared command runs on, so no intent is special-cased.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import discord
@@ -27,7 +27,7 @@ Text = app_commands.Range[str, 1, 200]
 Review = app_commands.Range[str, 1, MAX_REVIEW_LENGTH]
 STAR_CHOICES = [app_commands.Choice(name=star_label(n), value=n) for n in range(5, 0, -1)]
 
-Callback = Callable[..., Awaitable[None]]
+Callback = Callable[..., Coroutine[Any, Any, None]]
 
 
 def _movie_callback(responder: Responder, command: Command) -> tuple[Callback, dict[str, str]]:
@@ -79,7 +79,9 @@ def _callback(responder: Responder, command: Command) -> tuple[Callback, dict[st
 def slash_command(responder: Responder, command: Command) -> app_commands.Command[Any, ..., None]:
     """One slash command for an entry of the shared table."""
     callback, descriptions = _callback(responder, command)
-    slash: app_commands.Command[Any, ..., None] = app_commands.Command(name=command.name, description=command.description, callback=callback)
+    slash: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=command.name, description=command.description, callback=callback
+    )
     if descriptions:
         app_commands.describe(**descriptions)(slash)
     if command.name == "rate":

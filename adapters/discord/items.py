@@ -45,7 +45,9 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAYL
         return cls(discord.ui.Button(label=label, custom_id=payload, style=discord.ButtonStyle.secondary), row=row)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /) -> ActionButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ActionButton:
         return cls(item)  # type: ignore[arg-type]
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
@@ -65,7 +67,9 @@ class OpenMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=MENU_TEM
         return cls(select, row=row)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /) -> OpenMenu:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> OpenMenu:
         return cls(item)  # type: ignore[arg-type]
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:

@@ -72,7 +72,9 @@ def card_embed(card: MovieCard) -> discord.Embed:
     title = f"{card.title} ({card.year})" if card.year else card.title
     url = TMDB_MOVIE_URL.format(id=card.tmdb_id) if card.tmdb_id else None
     description = discord.utils.escape_markdown(clip(card.overview, 1000)) if card.overview else None
-    embed = discord.Embed(title=clip(f"🎬 {title}", 256), url=url, description=description, colour=discord.Colour.gold())
+    embed = discord.Embed(
+        title=clip(f"🎬 {title}", 256), url=url, description=description, colour=discord.Colour.gold()
+    )
     if card.poster_url:
         embed.set_thumbnail(url=card.poster_url)
     if card.year:
@@ -88,16 +90,30 @@ def card_embed(card: MovieCard) -> discord.Embed:
         embed.add_field(name="Average", value="No ratings yet")
     if card.personal:  # a shared card has no "you"
         embed.add_field(name="Your rating", value=stars(card.your_stars) if card.your_stars else "Not rated")
-    mine = [label for on, label in ((card.favorite, "❤ Favorite"), (card.watched, "✓ Watched"), (card.on_watchlist and not card.watched, "On your watchlist")) if on]
+    mine = [
+        label
+        for on, label in (
+            (card.favorite, "❤ Favorite"),
+            (card.watched, "✓ Watched"),
+            (card.on_watchlist and not card.watched, "On your watchlist"),
+        )
+        if on
+    ]
     if mine:
         embed.add_field(name="Your lists", value=" · ".join(mine))
     if card.where_to_watch:
         # TMDb's terms: wherever provider names show, their credit shows too.
         names = discord.utils.escape_markdown(", ".join(card.where_to_watch))
         credit = f"\n*{discord.utils.escape_markdown(card.watch_credit)}*" if card.watch_credit else ""
-        embed.add_field(name=f"Where to watch ({card.watch_region})" if card.watch_region else "Where to watch", value=clip(names, 900) + credit, inline=False)
+        embed.add_field(
+            name=f"Where to watch ({card.watch_region})" if card.watch_region else "Where to watch",
+            value=clip(names, 900) + credit,
+            inline=False,
+        )
     if card.your_review:
-        embed.add_field(name="Your review", value=clip(discord.utils.escape_markdown(card.your_review), 1024), inline=False)
+        embed.add_field(
+            name="Your review", value=clip(discord.utils.escape_markdown(card.your_review), 1024), inline=False
+        )
     embed.set_footer(text=f"Movie #{card.movie_id}")
     return embed
 

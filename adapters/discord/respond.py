@@ -19,14 +19,14 @@ import discord
 from discord import app_commands
 
 from adapters.discord.render import Outgoing, render
-from bot.actions import MovieAction, MovieOp, decode
 from bot import copy
+from bot.actions import MovieAction, MovieOp, decode
 from bot.core import Chat, Core
-from bot.routing import BY_NAME, Command
-from bot.services import Requester
 from bot.notifications import DeliveryOutcome
 from bot.reply import Awaiting, Reply
+from bot.routing import BY_NAME, Command
 from bot.screens import stars
+from bot.services import Requester
 from domain.errors import DomainError
 from domain.models import MAX_REVIEW_LENGTH, Platform
 from domain.text import clip
@@ -70,7 +70,9 @@ class ReviewModal(discord.ui.Modal):
     def __init__(self, responder: Responder, reply: Reply) -> None:
         card = reply.card
         after_rating = card is not None and card.your_stars is not None
-        title = f"{stars(card.your_stars)} {card.title}" if card is not None and card.your_stars else "Write your review"
+        title = (
+            f"{stars(card.your_stars)} {card.title}" if card is not None and card.your_stars else "Write your review"
+        )
         super().__init__(title=clip(title, 45), timeout=15 * 60)
         self._responder = responder
         self.movie_id = reply.awaiting_movie or 0
@@ -108,7 +110,9 @@ class Responder:
         if refused:  # kept in the database, so the notice survives restarts and reaches them on any instance
             await interaction.followup.send(copy.DMS_CLOSED, ephemeral=interaction.guild_id is not None)
 
-    async def on_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    async def on_autocomplete(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
         """Suggest titles with years; never fail (it runs on every keystroke)."""
         try:
             found = await self.core.suggest(requester_from(interaction.user), current, 25)
@@ -127,9 +131,16 @@ class Responder:
                 return
             # A public message in a server is shared: if it is edited in place, it shows public facts only,
             # and the presser's own outcome follows privately.
-            public = interaction.guild_id is not None and message is not None and not message.flags.ephemeral and owner in (None, interaction.user.id)
+            public = (
+                interaction.guild_id is not None
+                and message is not None
+                and not message.flags.ephemeral
+                and owner in (None, interaction.user.id)
+            )
             chat = Chat(chat_of(interaction).key, shared=public)
-            reply = await self._in_time(interaction, self.core.handle_press(requester_from(interaction.user), chat, payload))
+            reply = await self._in_time(
+                interaction, self.core.handle_press(requester_from(interaction.user), chat, payload)
+            )
             await self.deliver(interaction, reply, share=_is_share(payload))
             if public and reply.edit and reply.toast:
                 await interaction.followup.send(reply.toast, ephemeral=True)
@@ -146,7 +157,10 @@ class Responder:
     async def on_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         """Answer any failure privately: a domain error's own message, otherwise a short apology."""
         original = error
-        while isinstance(original, (app_commands.CommandInvokeError, app_commands.TransformerError)) and original.__cause__:
+        while (
+            isinstance(original, (app_commands.CommandInvokeError, app_commands.TransformerError))
+            and original.__cause__
+        ):
             original = original.__cause__
         if isinstance(original, app_commands.CommandInvokeError):
             original = original.original
@@ -154,11 +168,17 @@ class Responder:
             text = original.message
         elif isinstance(original, app_commands.CommandSignatureMismatch | app_commands.TransformerError):
             command = BY_NAME.get(interaction.command.name if interaction.command else "")
-            text = f"Usage: /{command.name} {command.usage}".rstrip() if command else "That command looks different now: try again in a minute."
+            text = (
+                f"Usage: /{command.name} {command.usage}".rstrip()
+                if command
+                else "That command looks different now: try again in a minute."
+            )
         elif isinstance(original, app_commands.CommandNotFound):
             text = "I don't know that command any more: try again in a minute."
         else:
-            log.error("interaction %s failed", interaction.id, exc_info=(type(original), original, original.__traceback__))
+            log.error(
+                "interaction %s failed", interaction.id, exc_info=(type(original), original, original.__traceback__)
+            )
             text = copy.APOLOGY.removeprefix("⚠ ")
         await self._say_privately(interaction, copy.error_text(text))
 
@@ -167,7 +187,12 @@ class Responder:
     async def deliver(self, interaction: discord.Interaction[Any], reply: Reply, *, share: bool = False) -> None:
         """Send a Reply as the response (or followup) Discord allows at this point."""
         done = interaction.response.is_done()
-        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie and not done and interaction.type is not discord.InteractionType.modal_submit:
+        if (
+            reply.awaiting is Awaiting.REVIEW
+            and reply.awaiting_movie
+            and not done
+            and interaction.type is not discord.InteractionType.modal_submit
+        ):
             await interaction.response.send_modal(ReviewModal(self, reply))
             return
         in_guild = interaction.guild_id is not None
@@ -204,7 +229,9 @@ class Responder:
         else:
             await interaction.edit_original_response(**first.edit_kwargs())
 
-    async def _in_time(self, interaction: discord.Interaction[Any], work: Awaitable[Reply], defer_private: bool | None = None) -> Reply:
+    async def _in_time(
+        self, interaction: discord.Interaction[Any], work: Awaitable[Reply], defer_private: bool | None = None
+    ) -> Reply:
         """Await an intent, deferring first when it is known to be slow or turns out to be."""
         task = asyncio.ensure_future(work)
         if defer_private is None:
@@ -240,6 +267,7 @@ class Responder:
                 await interaction.followup.send(text, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not tell the user about a failed interaction %s", interaction.id)
+
 
 class DiscordDelivery:
     """Scheduled messages by DM (bot.notifications' Delivery port for Discord).

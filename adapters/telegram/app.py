@@ -8,6 +8,7 @@ URL, listen address, port and secret token.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Awaitable
@@ -18,9 +19,9 @@ from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor
 
 from adapters.telegram.handlers import Handlers
+from bot.config import Config, ConfigError
 from bot.core import Core
 from bot.routing import COMMANDS
-from bot.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,9 @@ def quiet_http_logs() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def application_builder(config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
+def application_builder(
+    config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None
+) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """A builder wired to the configured Bot API, with flood control and per-user ordering.
 
     `AIORateLimiter` keeps under Telegram's flood limits and, with retries,
@@ -91,7 +94,9 @@ def application_builder(config: Config, *, rate_limiter: BaseRateLimiter[Any] | 
     )
 
 
-def build_application(core: Core, config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None) -> AnyApplication:
+def build_application(
+    core: Core, config: Config, *, rate_limiter: BaseRateLimiter[Any] | None = None
+) -> AnyApplication:
     """The Application with moviebot's handlers installed."""
     app = application_builder(config, rate_limiter=rate_limiter).build()
     Handlers(core).install(app)
@@ -124,7 +129,7 @@ async def run_application(app: AnyApplication, config: Config, *, poll_timeout: 
         updater = app.updater
         assert updater is not None
         if webhook is None:
-            await updater.start_polling(timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
+            await updater.start_polling(timeout=dt.timedelta(seconds=poll_timeout), allowed_updates=ALLOWED_UPDATES)
         else:
             url, path, secret = webhook
             # Every instance behind a load balancer sets the same URL and secret: idempotent.
@@ -144,4 +149,3 @@ async def run_application(app: AnyApplication, config: Config, *, poll_timeout: 
             if updater.running:
                 await updater.stop()
             await app.stop()
-

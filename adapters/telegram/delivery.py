@@ -20,7 +20,12 @@ log = logging.getLogger(__name__)
 
 # Telegram's answers when an edit has nothing to edit or nothing to change.
 NOT_MODIFIED = "message is not modified"
-_GONE = ("message to edit not found", "message can't be edited", "there is no text in the message", "there is no caption in the message")
+_GONE = (
+    "message to edit not found",
+    "message can't be edited",
+    "there is no text in the message",
+    "there is no caption in the message",
+)
 
 
 async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
@@ -28,7 +33,14 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
     out = render(reply, tg.username)
     answer_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if out.photo is not None:
-        last = await tg.send_photo(chat_id, out.photo, caption=out.texts[0], parse_mode=HTML, reply_markup=out.markup, reply_parameters=answer_to)
+        last = await tg.send_photo(
+            chat_id,
+            out.photo,
+            caption=out.texts[0],
+            parse_mode=HTML,
+            reply_markup=out.markup,
+            reply_parameters=answer_to,
+        )
     else:
         for i, text in enumerate(out.texts):
             final = i == len(out.texts) - 1
@@ -45,7 +57,9 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
     return last
 
 
-async def edit(tg: Bot, reply: Reply, *, message: MaybeInaccessibleMessage | None, inline_message_id: str | None, photo: bool) -> bool:
+async def edit(
+    tg: Bot, reply: Reply, *, message: MaybeInaccessibleMessage | None, inline_message_id: str | None, photo: bool
+) -> bool:
     """Replace a message's content and buttons with the reply; False when it cannot be edited.
 
     A photo message can only take a caption (≤ 1,024) and a text message only
@@ -55,18 +69,24 @@ async def edit(tg: Bot, reply: Reply, *, message: MaybeInaccessibleMessage | Non
     if reply.awaiting is not None:
         return False  # ForceReply only goes on new messages
     markup = keyboard(reply, tg.username)
-    target = {"chat_id": message.chat.id, "message_id": message.message_id} if message is not None else {"inline_message_id": inline_message_id}
+    target = (
+        {"chat_id": message.chat.id, "message_id": message.message_id}
+        if message is not None
+        else {"inline_message_id": inline_message_id}
+    )
     try:
         if photo:
             text = caption(reply, tg.username)
             if text is None:
                 return False
-            await tg.edit_message_caption(caption=text, parse_mode=HTML, reply_markup=markup, **target)  # type: ignore[arg-type]
+            await tg.edit_message_caption(caption=text, parse_mode=HTML, reply_markup=markup, **target)
         else:
             texts = html_chunks(message_lines(reply, tg.username), TEXT_LIMIT)
             if len(texts) > 1:
                 return False
-            await tg.edit_message_text(texts[0], parse_mode=HTML, reply_markup=markup, link_preview_options=NO_PREVIEW, **target)  # type: ignore[arg-type]
+            await tg.edit_message_text(
+                texts[0], parse_mode=HTML, reply_markup=markup, link_preview_options=NO_PREVIEW, **target
+            )
     except BadRequest as err:
         description = err.message.lower()
         if NOT_MODIFIED in description:

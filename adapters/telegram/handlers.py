@@ -15,7 +15,16 @@ import logging
 from typing import Any
 
 from cachetools import TTLCache
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, ReplyParameters, Update, User
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+    User,
+)
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
@@ -41,7 +50,10 @@ def requester(user: User) -> Requester:
 
 
 PRIVATE_SENT = "📬 Sent to you privately."
-PRIVATE_BLOCKED = "That's personal, so I answer in private, but I can't message you yet: open a chat with me, press Start, then ask again."
+PRIVATE_BLOCKED = (
+    "That's personal, so I answer in private, but I can't message you yet: "
+    "open a chat with me, press Start, then ask again."
+)
 
 
 def _in_group(message: Message) -> bool:
@@ -81,7 +93,9 @@ class Handlers:
         if message is None or message.text is None or user is None:
             return
         answers = self._prompt_answered(message, context)
-        reply = await self._core.handle_message(requester(user), chat_of(message), message.text, answers=answers, bot_username=context.bot.username)
+        reply = await self._core.handle_message(
+            requester(user), chat_of(message), message.text, answers=answers, bot_username=context.bot.username
+        )
         if reply is None:
             return  # chatter in a group, or a command for another bot
         if _in_group(message) and reply.ephemeral:
@@ -100,7 +114,9 @@ class Handlers:
         except (Forbidden, BadRequest) as err:  # 403 "can't initiate conversation", or 400 "chat not found"
             if isinstance(err, BadRequest) and "chat not found" not in err.message.lower():
                 raise
-            link = InlineKeyboardMarkup([[InlineKeyboardButton("Open a chat with me", url=f"https://t.me/{context.bot.username}?start=hi")]])
+            link = InlineKeyboardMarkup(
+                [[InlineKeyboardButton("Open a chat with me", url=f"https://t.me/{context.bot.username}?start=hi")]]
+            )
             await message.reply_text(PRIVATE_BLOCKED, reply_markup=link, do_quote=True)
             return
         await message.reply_text(PRIVATE_SENT, do_quote=True)
@@ -122,7 +138,15 @@ class Handlers:
                 return movie_id
         return None
 
-    async def _send(self, context: Context, chat_id: int, reply: Reply, *, reply_to: int | None = None, query: CallbackQuery | None = None) -> None:
+    async def _send(
+        self,
+        context: Context,
+        chat_id: int,
+        reply: Reply,
+        *,
+        reply_to: int | None = None,
+        query: CallbackQuery | None = None,
+    ) -> None:
         """Show a reply: edit the pressed message when asked to (and able), else send it.
 
         A request for a review follows as its own ForceReply message; the core
@@ -150,7 +174,9 @@ class Handlers:
             return
         # New screens, deleted messages and shared inline cards get a new message (inline: in private).
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-        shared = query.inline_message_id is not None or (query.message is not None and query.message.chat.type != ChatType.PRIVATE)
+        shared = query.inline_message_id is not None or (
+            query.message is not None and query.message.chat.type != ChatType.PRIVATE
+        )
         reply = await self._core.handle_press(requester(query.from_user), Chat(str(chat_id), shared=shared), query.data)
         await self._answer(query, toast(reply.toast))
         await self._send(context, chat_id, reply, query=query)
@@ -194,14 +220,20 @@ class Handlers:
         if isinstance(error, DomainError):
             text = copy.error_text(error.message)
         else:
-            log.error("telegram update %s failed: %s", upd.update_id if upd else "-", type(error).__name__, exc_info=error)
+            log.error(
+                "telegram update %s failed: %s", upd.update_id if upd else "-", type(error).__name__, exc_info=error
+            )
             text = copy.APOLOGY
         try:
             await self._tell(upd, context, text)
         except Forbidden:
             await self._refused(upd)
         except TelegramError as err:
-            log.warning("could not tell the user about an error in update %s: %s", upd.update_id if upd else "-", type(err).__name__)
+            log.warning(
+                "could not tell the user about an error in update %s: %s",
+                upd.update_id if upd else "-",
+                type(err).__name__,
+            )
 
     async def _tell(self, update: Update | None, context: Context, text: str) -> None:
         if update is None:
@@ -211,7 +243,11 @@ class Handlers:
             return
         chat, message = update.effective_chat, update.effective_message
         if chat is not None:
-            answer_to = ReplyParameters(message.message_id, allow_sending_without_reply=True) if message and query is None and _in_group(message) else None
+            answer_to = (
+                ReplyParameters(message.message_id, allow_sending_without_reply=True)
+                if message and query is None and _in_group(message)
+                else None
+            )
             await context.bot.send_message(chat.id, text, reply_parameters=answer_to)
 
     async def _refused(self, update: Update | None) -> None:

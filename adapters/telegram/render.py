@@ -138,7 +138,11 @@ def split_prompt(reply: Reply) -> tuple[Reply, Reply | None]:
     """
     if reply.awaiting is not Awaiting.REVIEW or not reply.buttons:
         return reply, None
-    prompt = Reply(text=(line(italic("✍ Reply to this message with your review, or /cancel.")),), awaiting=reply.awaiting, awaiting_movie=reply.awaiting_movie)
+    prompt = Reply(
+        text=(line(italic("✍ Reply to this message with your review, or /cancel.")),),
+        awaiting=reply.awaiting,
+        awaiting_movie=reply.awaiting_movie,
+    )
     return replace(reply, awaiting=None, awaiting_movie=None), prompt
 
 
@@ -160,7 +164,11 @@ def inline_result(reply: Reply, bot_username: str | None = None) -> InlineQueryR
     facts = [", ".join(card.genres[:3])] if card.genres else []
     if card.average is not None:
         facts.append(f"★ {card.average:.1f}")
-    preview = LinkPreviewOptions(url=card.poster_url, prefer_large_media=True, show_above_text=True) if card.poster_url else NO_PREVIEW
+    preview = (
+        LinkPreviewOptions(url=card.poster_url, prefer_large_media=True, show_above_text=True)
+        if card.poster_url
+        else NO_PREVIEW
+    )
     markup = keyboard(reply, bot_username)
     return InlineQueryResultArticle(
         id=f"m{card.movie_id}",
@@ -168,7 +176,9 @@ def inline_result(reply: Reply, bot_username: str | None = None) -> InlineQueryR
         description=" · ".join(facts) or None,
         thumbnail_url=card.poster_url,
         input_message_content=InputTextMessageContent(
-            html_chunks(message_lines(reply, bot_username), TEXT_LIMIT)[0], parse_mode=HTML, link_preview_options=preview
+            html_chunks(message_lines(reply, bot_username), TEXT_LIMIT)[0],
+            parse_mode=HTML,
+            link_preview_options=preview,
         ),
         reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -64,10 +65,13 @@ class JsonCache(Protocol):
 class MemoryCache:
     """One bounded cachetools.TTLCache per kind, in this process."""
 
-    def __init__(self, policies: Mapping[str, CachePolicy] = DEFAULT_POLICIES, timer: Callable[[], float] | None = None) -> None:
-        extra = {"timer": timer} if timer is not None else {}
+    def __init__(
+        self, policies: Mapping[str, CachePolicy] = DEFAULT_POLICIES, timer: Callable[[], float] | None = None
+    ) -> None:
+        # time.monotonic is TTLCache's own default timer.
         self._caches: dict[str, cachetools.TTLCache[str, Json]] = {
-            kind: cachetools.TTLCache(maxsize=p.maxsize, ttl=p.capped_ttl, **extra) for kind, p in policies.items()
+            kind: cachetools.TTLCache(maxsize=p.maxsize, ttl=p.capped_ttl, timer=timer or time.monotonic)
+            for kind, p in policies.items()
         }
 
     async def get(self, kind: str, key: str) -> Json | None:
@@ -87,7 +91,12 @@ class RedisCache:
     Size is bounded by TTLs (and Redis's own maxmemory policy), not by maxsize.
     """
 
-    def __init__(self, client: aioredis.Redis, policies: Mapping[str, CachePolicy] = DEFAULT_POLICIES, prefix: str = "moviebot:tmdb:v1:") -> None:
+    def __init__(
+        self,
+        client: aioredis.Redis,
+        policies: Mapping[str, CachePolicy] = DEFAULT_POLICIES,
+        prefix: str = "moviebot:tmdb:v1:",
+    ) -> None:
         self._redis = client
         self._ttls = {kind: int(p.capped_ttl) for kind, p in policies.items()}
         self.prefix = prefix
@@ -103,7 +112,9 @@ class RedisCache:
 
     def _degraded(self, exc: Exception) -> None:
         if self._healthy:
-            log.warning("Redis cache unavailable (%s); TMDb responses are not cached until it is back", type(exc).__name__)
+            log.warning(
+                "Redis cache unavailable (%s); TMDb responses are not cached until it is back", type(exc).__name__
+            )
         self._healthy = False
 
     async def get(self, kind: str, key: str) -> Json | None:

@@ -49,7 +49,14 @@ class TmdbCatalog:
 
     name = "TMDb"
 
-    def __init__(self, client: TmdbClient, cache: JsonCache | None = None, *, language: str = "en-US", resilient: Resilient | None = None) -> None:
+    def __init__(
+        self,
+        client: TmdbClient,
+        cache: JsonCache | None = None,
+        *,
+        language: str = "en-US",
+        resilient: Resilient | None = None,
+    ) -> None:
         self.client = client
         self.cache: JsonCache = cache or MemoryCache()
         self.language = language
@@ -104,12 +111,12 @@ class TmdbCatalog:
             raise
         except CircuitOpen:
             self.stats.failures += 1
-            raise CatalogUnavailable() from None
+            raise CatalogUnavailable from None
         except UpstreamError as exc:
             self.stats.failures += 1
             level = logging.ERROR if isinstance(exc, TmdbAuthError) else logging.WARNING  # a bad token needs an admin
             log.log(level, "TMDb unavailable (%s); falling back to the offline catalog", exc)
-            raise CatalogUnavailable() from None
+            raise CatalogUnavailable from None
         await self.cache.set(kind, key, body)
         return body
 
@@ -126,7 +133,9 @@ class TmdbCatalog:
         if tmdb_id <= 0:
             return None
         try:
-            return await self._get(DETAILS, f"/movie/{tmdb_id}", {"language": self.language, "append_to_response": DETAILS_APPEND})
+            return await self._get(
+                DETAILS, f"/movie/{tmdb_id}", {"language": self.language, "append_to_response": DETAILS_APPEND}
+            )
         except TmdbNotFound:
             return None
 
@@ -143,10 +152,15 @@ class TmdbCatalog:
         loaded = True
         try:
             self._images = mapping.image_config(await self._get(STATIC, "/configuration", {}))
-            self._genres = mapping.genre_table(await self._get(STATIC, "/genre/movie/list", {"language": GENRE_LANGUAGE}))
+            self._genres = mapping.genre_table(
+                await self._get(STATIC, "/genre/movie/list", {"language": GENRE_LANGUAGE})
+            )
         except (CatalogUnavailable, TmdbNotFound):
             loaded = False
-            log.info("TMDb /configuration or genre list unavailable; using %s and the built-in genre table for now", self._images.base_url)
+            log.info(
+                "TMDb /configuration or genre list unavailable; using %s and the built-in genre table for now",
+                self._images.base_url,
+            )
         self._static_until = now + (STATIC_REFRESH_SECONDS if loaded else STATIC_RETRY_SECONDS)
 
     # ---- the port --------------------------------------------------------------------------
@@ -182,9 +196,15 @@ class TmdbCatalog:
             raise ValueError(f"trending window must be 'day' or 'week', not {window!r}")
         return await self._page(LISTS, f"/trending/movie/{window}", {}, page)
 
-    async def discover(self, genres: Sequence[str] = (), years: YearRange | None = None, page: int = 1) -> Page[MovieDraft]:
+    async def discover(
+        self, genres: Sequence[str] = (), years: YearRange | None = None, page: int = 1
+    ) -> Page[MovieDraft]:
         """Popular movies in all of `genres` (our names or TMDb's) released within `years`."""
-        params: dict[str, str | int] = {"sort_by": "popularity.desc", "include_adult": "false", "include_video": "false"}
+        params: dict[str, str | int] = {
+            "sort_by": "popularity.desc",
+            "include_adult": "false",
+            "include_video": "false",
+        }
         if genres:
             await self._refresh_static()
             ids, missing = mapping.genre_ids(genres, self._genres)

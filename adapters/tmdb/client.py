@@ -36,7 +36,9 @@ for _noisy in ("httpx", "httpcore"):
 class TmdbError(UpstreamError):
     """TMDb answered with an error; `status` is HTTP's, `tmdb_code` TMDb's own status_code."""
 
-    def __init__(self, message: str, *, status: int | None = None, tmdb_code: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, tmdb_code: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message, retry_after=retry_after)
         self.status = status
         self.tmdb_code = tmdb_code
@@ -186,7 +188,9 @@ class TmdbClient:
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise TmdbBadResponse(f"GET {path}: malformed JSON", status=response.status_code) from None
         if not isinstance(body, dict):
-            raise TmdbBadResponse(f"GET {path}: expected a JSON object, got {type(body).__name__}", status=response.status_code)
+            raise TmdbBadResponse(
+                f"GET {path}: expected a JSON object, got {type(body).__name__}", status=response.status_code
+            )
         return body
 
     async def aclose(self) -> None:

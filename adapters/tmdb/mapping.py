@@ -183,7 +183,7 @@ def draft_from_details(body: Any, table: Mapping[int, str]) -> MovieDraft | None
         release_date=released,
         overview=base.overview,
         poster_path=base.poster_path,
-        runtime=runtime if runtime else None,
+        runtime=runtime or None,
         popularity=base.popularity,
         keywords=_keywords(body),
     )
@@ -195,7 +195,9 @@ def page_of(body: Any, table: Mapping[int, str], page: int) -> Page[MovieDraft]:
         return Page(items=(), page=page, page_size=PAGE_SIZE, total=0)
     items = tuple(d for d in (draft_from_result(r, table) for r in _dicts(body.get("results"))) if d is not None)
     total = _int(body.get("total_results")) or len(items)
-    return Page(items=items, page=_int(body.get("page")) or page, page_size=PAGE_SIZE, total=min(total, MAX_PAGES * PAGE_SIZE))
+    return Page(
+        items=items, page=_int(body.get("page")) or page, page_size=PAGE_SIZE, total=min(total, MAX_PAGES * PAGE_SIZE)
+    )
 
 
 def _provider_names(entries: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ class RetryPolicy:
             return None
         if retry_after is not None:
             return max(0.0, retry_after) if retry_after <= self.max_retry_after else None
-        return rng() * min(self.max_delay, self.base_delay * 2**attempt)
+        return rng() * min(self.max_delay, self.base_delay * 2.0**attempt)
 
 
 class BreakerState(str, enum.Enum):

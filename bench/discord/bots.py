@@ -48,7 +48,12 @@ class TrivialBot(discord.Client):
     """The smallest discord.py bot answering what the benchmark sends."""
 
     def __init__(self, guild_id: int) -> None:
-        super().__init__(intents=intents(), max_messages=None, chunk_guilds_at_startup=False, member_cache_flags=discord.MemberCacheFlags.none())
+        super().__init__(
+            intents=intents(),
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+        )
         self.tree = app_commands.CommandTree(self)
         self.guild = discord.Object(id=guild_id)
 

@@ -25,7 +25,9 @@ def interaction_matrix(train: Ratings, n_users: int, n_items: int) -> sp.csr_mat
     return sp.csr_matrix((np.ones(len(train)), (train.users, train.items)), shape=(n_users, n_items))
 
 
-def fit_biases(train: Ratings, n_users: int, n_items: int, reg_u: float = 15.0, reg_i: float = 10.0) -> tuple[float, FloatArray, FloatArray]:
+def fit_biases(
+    train: Ratings, n_users: int, n_items: int, reg_u: float = 15.0, reg_i: float = 10.0
+) -> tuple[float, FloatArray, FloatArray]:
     """Fit mu + b_u + b_i by alternating regularised means (Koren's baseline predictor)."""
     mu = float(train.ratings.mean())
     bu, bi = np.zeros(n_users), np.zeros(n_items)
@@ -175,5 +177,7 @@ class BiasedMF:
         return self.mu + self.bu[users][:, None] + self.bi[None, :] + self.p[users] @ self.q.T
 
     def predict(self, users: IntArray, items: IntArray) -> FloatArray:
-        raw = self.mu + self.bu[users] + self.bi[items] + np.einsum("ij,ij->i", self.p[users], self.q[items])
+        raw: FloatArray = (
+            self.mu + self.bu[users] + self.bi[items] + np.einsum("ij,ij->i", self.p[users], self.q[items])
+        )
         return np.clip(raw, 1, 5)

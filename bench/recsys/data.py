@@ -104,7 +104,7 @@ def temporal_split(data: Ratings, holdout: float = 0.2, seed: int = 0) -> tuple[
     ends = np.r_[starts[1:], len(users)]
     is_test = np.zeros(len(users), dtype=bool)
     for start, end in zip(starts, ends, strict=True):
-        n_test = int(round(holdout * (end - start)))
+        n_test = round(holdout * (end - start))
         if 0 < n_test < end - start:
             is_test[end - n_test : end] = True
     return data.take(order[~is_test]), data.take(order[is_test])
@@ -114,5 +114,5 @@ def random_split(data: Ratings, holdout: float = 0.2, seed: int = 0) -> tuple[Ra
     """Hold out a random ``holdout`` share of all ratings (the classic RMSE protocol)."""
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(data))
-    n_test = int(round(holdout * len(data)))
+    n_test = round(holdout * len(data))
     return data.take(np.sort(perm[n_test:])), data.take(np.sort(perm[:n_test]))

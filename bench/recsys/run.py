@@ -66,7 +66,7 @@ def rank_baseline(model: Baseline, train: Ratings, test: Ratings, n_items: int) 
     rel = relevant_of(test)
     users = np.array(sorted(rel), dtype=np.int64)
     scores = model.scores(users)
-    seen = {u: set() for u in users.tolist()}
+    seen: dict[int, set[int]] = {u: set() for u in users.tolist()}
     for u, i in zip(train.users.tolist(), train.items.tolist(), strict=True):
         if u in seen:
             seen[u].add(i)
@@ -103,9 +103,7 @@ def tune(
     higher_is_better: bool,
 ) -> float:
     """Return the grid value with the best validation score, printing the curve."""
-    results = []
-    for value in grid:
-        results.append(score(make(value)))
+    results = [score(make(value)) for value in grid]
     best = int(np.argmax(results) if higher_is_better else np.argmin(results))
     curve = ", ".join(f"{v:g}: {r:.4f}" for v, r in zip(grid, results, strict=True))
     print(f"  tuned {label} on validation -> {grid[best]:g}   ({curve})")
@@ -129,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     r_train, r_test = random_split(data, seed=0)
     rv_train, rv_test = random_split(r_train, seed=1)
     print(f"MovieLens 100K: {len(data):,} ratings, {n_users - 1} users, {catalog} movies")
-    print(f"  temporal split: {len(train):,} train / {len(test):,} test ratings, "
-          f"{len(relevant_of(test))} users with a relevant held-out item")
+    print(
+        f"  temporal split: {len(train):,} train / {len(test):,} test ratings, "
+        f"{len(relevant_of(test))} users with a relevant held-out item"
+    )
     print(f"  random split:   {len(r_train):,} train / {len(r_test):,} test ratings")
 
     print("\nTuning baselines (validation splits cut from training data only)")
@@ -181,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
         s = result.summary()
         err = errors[label]
         err_txt = f"{err:.4f}" if err is not None else "   n/a"
-        print(f"  {label:<12} {s['P@10']:7.4f} {s['R@10']:7.4f} {s['NDCG@10']:8.4f} {s['coverage']:9.3f} "
-              f"{err_txt:>7} {timings[label]:6.1f}s")
+        print(
+            f"  {label:<12} {s['P@10']:7.4f} {s['R@10']:7.4f} {s['NDCG@10']:8.4f} {s['coverage']:9.3f} "
+            f"{err_txt:>7} {timings[label]:6.1f}s"
+        )
 
     print("\nPaired per-user NDCG@10 difference, moviebot minus baseline (same users)")
     best_name = max((b.name for b in baselines), key=lambda n: float(ranking[n].ndcg.mean()))
@@ -194,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         if model.name == best_name:
             ok_ndcg = diff > 2 * se
     ok_rmse = errors[name] is not None and float(errors[name] or 0) < 0.915
-    print(f"\nBar: NDCG@10 beats best baseline ({best_name}) by > 2 SE: {'MET' if ok_ndcg else 'NOT MET'}; "
-          f"RMSE < 0.915: {'MET' if ok_rmse else 'NOT MET'} ({errors[name]:.4f})")
+    print(
+        f"\nBar: NDCG@10 beats best baseline ({best_name}) by > 2 SE: {'MET' if ok_ndcg else 'NOT MET'}; "
+        f"RMSE < 0.915: {'MET' if ok_rmse else 'NOT MET'} ({errors[name]:.4f})"
+    )
     print(f"quality section took {time.perf_counter() - started:.0f} s")
 
     if not args.no_speed:

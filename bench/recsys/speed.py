@@ -25,8 +25,24 @@ if __package__ in (None, ""):
 from domain.recommend import Interaction, ItemFeatures, Recommender
 
 _GENRES = (
-    "Action", "Adventure", "Animation", "Comedy", "Crime", "Documentary", "Drama", "Family", "Fantasy",
-    "History", "Horror", "Music", "Mystery", "Romance", "Science Fiction", "Thriller", "War", "Western",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Family",
+    "Fantasy",
+    "History",
+    "Horror",
+    "Music",
+    "Mystery",
+    "Romance",
+    "Science Fiction",
+    "Thriller",
+    "War",
+    "Western",
 )
 
 
@@ -63,7 +79,9 @@ def synthetic(
         items.append(chosen)
     u_arr = np.concatenate(users)[:n_interactions]
     i_arr = np.concatenate(items)[:n_interactions]
-    raw = 3.6 + bias_i[i_arr] + np.einsum("ij,ij->i", factors_u[u_arr], factors_i[i_arr]) + rng.normal(0, 0.7, u_arr.size)
+    raw = (
+        3.6 + bias_i[i_arr] + np.einsum("ij,ij->i", factors_u[u_arr], factors_i[i_arr]) + rng.normal(0, 0.7, u_arr.size)
+    )
     stars = np.clip(np.round(raw), 1, 5)
     times = 1.6e9 + rng.random(u_arr.size) * 2 * 365 * 86_400
     interactions = [
@@ -110,11 +128,15 @@ def main(argv: list[str] | None = None) -> None:
         model.predict(user, 123)
     predict_ms = (time.perf_counter() - t0) * 1000 / len(heavy)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"  synthetic data        {len(interactions):,} interactions, {n_users:,} users, {n_items:,} items "
-          f"(Zipf items, log-normal users)")
+    print(
+        f"  synthetic data        {len(interactions):,} interactions, {n_users:,} users, {n_items:,} items "
+        f"(Zipf items, log-normal users)"
+    )
     print(f"  fit                   {fit_s:6.1f} s   (bar: < 60 s on 2 cores)")
-    print(f"  recommend k=5         p50 {p50:5.1f} ms   p99 {p99:5.1f} ms   ({len(latencies)} calls, users with "
-          f"500 ratings, {n_items:,}-item catalog; bar: p99 < 20 ms)")
+    print(
+        f"  recommend k=5         p50 {p50:5.1f} ms   p99 {p99:5.1f} ms   ({len(latencies)} calls, users with "
+        f"500 ratings, {n_items:,}-item catalog; bar: p99 < 20 ms)"
+    )
     print(f"  predict               {predict_ms:5.2f} ms per call")
     print(f"  peak memory (maxrss)  {peak_mib:,.0f} MiB  (whole process: data generation + fit + serving)")
 

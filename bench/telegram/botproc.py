@@ -37,7 +37,9 @@ async def again(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def main(kind: str, base_url: str, token: str, database_url: str) -> None:
     logging.basicConfig(level=logging.WARNING)
-    config = load_config(env={"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": base_url})
+    config = load_config(
+        env={"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": base_url}
+    )
     # Telegram's flood limits throttle both bots alike; the fake has none, so measure the bots themselves.
     limiter: Any = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
     if kind == "echo":

@@ -59,7 +59,9 @@ class Users:
             if waiter is not None and not waiter.done():
                 waiter.set_result(time.perf_counter())
 
-    async def _exchange(self, chat_id: int, kind: str, payload: dict[str, object], *, first: bool = False) -> Msg | None:
+    async def _exchange(
+        self, chat_id: int, kind: str, payload: dict[str, object], *, first: bool = False
+    ) -> Msg | None:
         waiter = asyncio.get_running_loop().create_future()
         self.waiters[chat_id] = waiter
         start = time.perf_counter()
@@ -81,14 +83,18 @@ class Users:
         await asyncio.sleep(rng.uniform(*self.think))  # users do not all start at once
         first = True
         while time.perf_counter() < stop:
-            reply = await self._exchange(user_id, "message", self.fake.user_message(user, user_id, f"/search {rng.choice(WORDS)}"), first=first)
+            reply = await self._exchange(
+                user_id, "message", self.fake.user_message(user, user_id, f"/search {rng.choice(WORDS)}"), first=first
+            )
             first = False
             await asyncio.sleep(rng.uniform(*self.think))
             buttons = [b for b in (reply.buttons() if reply else []) if "callback_data" in b]
             if reply is None or not buttons:
                 continue
             button = next((b for b in buttons if b["text"].startswith("Next")), rng.choice(buttons))
-            await self._exchange(user_id, "callback_query", self.fake.callback_query(user, reply, button["callback_data"]))
+            await self._exchange(
+                user_id, "callback_query", self.fake.callback_query(user, reply, button["callback_data"])
+            )
             await asyncio.sleep(rng.uniform(*self.think))
 
 
@@ -101,14 +107,23 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else (values[0] if values else float("nan"))
+def percentile(values: list[float], q: int) -> float:
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
+        else (values[0] if values else float("nan"))
+    )
 
 
-async def scenario(kind: str, users: int, duration: float, warmup: float, think: tuple[float, float], database_url: str) -> str:
+async def scenario(
+    kind: str, users: int, duration: float, warmup: float, think: tuple[float, float], database_url: str
+) -> str:
     fake = FakeBotApi()
     await fake.start()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.telegram.botproc", kind, fake.base_url, fake.token, database_url], cwd=ROOT)
+    # Starting the child bot blocks for a moment only, before any load runs: no need for asyncio's subprocess machinery.
+    proc = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "-m", "bench.telegram.botproc", kind, fake.base_url, fake.token, database_url], cwd=ROOT
+    )
     try:
         while not fake.calls_to("getUpdates"):
             if proc.poll() is not None:
@@ -127,12 +142,17 @@ async def scenario(kind: str, users: int, duration: float, warmup: float, think:
         lat = sim.latencies
         ms = [1000 * v for v in lat]
         first_ms = [1000 * v for v in sim.first_contacts]
-        cpu = f"{1000 * (cpu_used - cpu_started) / len(lat):5.1f}" if cpu_used is not None and cpu_started is not None and lat else "  n/a"
+        cpu = (
+            f"{1000 * (cpu_used - cpu_started) / len(lat):5.1f}"
+            if cpu_used is not None and cpu_started is not None and lat
+            else "  n/a"
+        )
         return (
             f"{kind:9} users={users:3}  updates={len(lat):5}  {len(lat) / elapsed:7.1f} upd/s  "
             f"p50={percentile(ms, 50):7.1f} ms  p95={percentile(ms, 95):7.1f} ms  p99={percentile(ms, 99):7.1f} ms  "
             f"bot CPU/update={cpu} ms\n{'':9} first contacts (in warm-up): {len(sim.first_contacts)}  "
-            f"p50={percentile(first_ms, 50):7.1f} ms  p95={percentile(first_ms, 95):7.1f} ms  max={max(first_ms, default=float('nan')):7.1f} ms"
+            f"p50={percentile(first_ms, 50):7.1f} ms  p95={percentile(first_ms, 95):7.1f} ms  "
+            f"max={max(first_ms, default=float('nan')):7.1f} ms"
         )
     finally:
         proc.terminate()
@@ -144,22 +164,35 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--users", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per scenario")
-    parser.add_argument("--warmup", type=float, default=8.0, help="seconds before measuring; covers every user's first contact")
+    parser.add_argument(
+        "--warmup", type=float, default=8.0, help="seconds before measuring; covers every user's first contact"
+    )
     parser.add_argument("--kinds", nargs="+", choices=["echo", "moviebot"], default=["echo", "moviebot"])
-    parser.add_argument("--think", type=float, nargs=2, default=[1.0, 3.0], help="seconds a user waits between actions (uniform)")
+    parser.add_argument(
+        "--think", type=float, nargs=2, default=[1.0, 3.0], help="seconds a user waits between actions (uniform)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         database_url = f"sqlite:///{tmp}/bench.sqlite3"
-        seed = subprocess.run([sys.executable, "-c", SEED, database_url], cwd=ROOT, check=True)
+        # Seeding finishes before the first scenario starts: nothing else is on the event loop to block.
+        seed = subprocess.run([sys.executable, "-c", SEED, database_url], cwd=ROOT, check=True)  # noqa: ASYNC221
         assert seed.returncode == 0
-        print(f"think time {args.think[0]:g}–{args.think[1]:g} s, {args.duration:g} s measured after {args.warmup:g} s warm-up; latency = update available → reply received")
+        print(
+            f"think time {args.think[0]:g}–{args.think[1]:g} s, {args.duration:g} s measured after {args.warmup:g} s"
+            " warm-up; latency = update available → reply received"
+        )
         for users in args.users:
             for kind in args.kinds:
-                print(await scenario(kind, users, args.duration, args.warmup, tuple(args.think), database_url), flush=True)
+                print(
+                    await scenario(kind, users, args.duration, args.warmup, tuple(args.think), database_url), flush=True
+                )
 
 
-SEED = "import asyncio, sys\nfrom bot.bootstrap import build\nfrom bot.config import load_config\n" \
-    "async def seed():\n    rt = await build(load_config(env={'DATABASE_URL': sys.argv[1]}))\n    await rt.close()\nasyncio.run(seed())\n"
+SEED = (
+    "import asyncio, sys\nfrom bot.bootstrap import build\nfrom bot.config import load_config\n"
+    "async def seed():\n    rt = await build(load_config(env={'DATABASE_URL': sys.argv[1]}))\n"
+    "    await rt.close()\nasyncio.run(seed())\n"
+)
 
 if __name__ == "__main__":
     asyncio.run(main())

@@ -37,7 +37,28 @@ from adapters.tmdb.catalog import TmdbCatalog
 from adapters.tmdb.client import TmdbClient
 from tests.integration.tmdb.fake_tmdb import TOKEN, FakeTmdb
 
-WORDS = ["star", "night", "love", "war", "city", "dark", "blue", "last", "lost", "king", "dead", "girl", "man", "house", "road", "sea", "fire", "time", "ghost", "dream"]
+WORDS = [
+    "star",
+    "night",
+    "love",
+    "war",
+    "city",
+    "dark",
+    "blue",
+    "last",
+    "lost",
+    "king",
+    "dead",
+    "girl",
+    "man",
+    "house",
+    "road",
+    "sea",
+    "fire",
+    "time",
+    "ghost",
+    "dream",
+]
 
 
 def zipf_queries(count: int, distinct: int, s: float, rng: random.Random) -> list[tuple[str, int]]:
@@ -109,13 +130,19 @@ async def main(args: argparse.Namespace) -> int:
         server.terminate()
         server.join()
 
-    print(f"TMDb adapter bench: {args.searches} searches, {args.distinct} distinct queries (Zipf s={args.zipf}, 10% page 2),")
+    print(
+        f"TMDb adapter bench: {args.searches} searches, {args.distinct} distinct queries"
+        f" (Zipf s={args.zipf}, 10% page 2),"
+    )
     print(f"  {args.concurrency} concurrent users, fake TMDb latency {args.latency * 1000:.0f} ms, seed {args.seed}")
     print(f"  distinct (query, page) requests:  {len(set(workload))}")
     print(f"  upstream calls:                   {calls}")
     print(f"  cache hit ratio:                  {hits / args.searches:.1%} ({hits} of {args.searches})")
     print(f"  served without own upstream call: {1 - calls / args.searches:.1%} (cache hits + {coalesced} coalesced)")
-    print(f"  per search: p50 {statistics.median(latencies):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms, max {latencies[-1]:.2f} ms; wall {wall:.2f} s")
+    print(
+        f"  per search: p50 {statistics.median(latencies):.2f} ms, p95 {percentile(latencies, 0.95):.2f} ms,"
+        f" max {latencies[-1]:.2f} ms; wall {wall:.2f} s"
+    )
     targets = [
         ("a repeated search within its TTL makes 0 upstream calls", repeat_calls, 0),
         ("200 concurrent identical searches make 1 upstream call", burst_calls, 1),

@@ -32,7 +32,12 @@ async def start(s: Services, who: Requester, arg: str = "") -> Reply:
         line("Search films, keep favorites and a watchlist, rate and review, and get picks you'll like."),
         line("Try /search matrix, /trending or /recommend. /help lists everything."),
     )
-    buttons = ((Button("🔥 Popular", PageAction(ListName.TRENDING, 1)), Button("✨ For you", PageAction(ListName.RECOMMEND, 1))),)
+    buttons = (
+        (
+            Button("🔥 Popular", PageAction(ListName.TRENDING, 1)),
+            Button("✨ For you", PageAction(ListName.RECOMMEND, 1)),
+        ),
+    )
     return Reply(text=text, buttons=buttons)
 
 
@@ -115,7 +120,10 @@ def apply_setting(current: UserSettings, name: str, value: str) -> UserSettings:
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-            raise InvalidInput(f"“{clip_for_echo(value, 40)}” is not a timezone I know. Use a name like Europe/Berlin or America/New_York.") from None
+            raise InvalidInput(
+                f"“{clip_for_echo(value, 40)}” is not a timezone I know. "
+                "Use a name like Europe/Berlin or America/New_York."
+            ) from None
         return replace(current, timezone=value)
     if name == "region":
         if not (len(value) == 2 and value.isascii() and value.isalpha()):

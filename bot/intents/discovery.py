@@ -19,7 +19,15 @@ def trending_window(word: str) -> TrendingWindow | None:
     return TRENDING_WINDOWS.get(word.strip().lower())
 
 
-async def trending(s: Services, who: Requester, page: int = 1, *, window: TrendingWindow = "week", token: str | None = None, edit: bool = False) -> Reply:
+async def trending(
+    s: Services,
+    who: Requester,
+    page: int = 1,
+    *,
+    window: TrendingWindow = "week",
+    token: str | None = None,
+    edit: bool = False,
+) -> Reply:
     """/trending [day|week]: TMDb's trending movies when configured, else the most popular in the catalog."""
     remote, notice = await remote_list(s, lambda r, p: r.trending(window, p), page)
     async with s.uow() as uow:
@@ -48,7 +56,9 @@ async def upcoming(s: Services, who: Requester, page: int = 1, *, edit: bool = F
     async with s.uow() as uow:
         user = await user_of(s, uow, who)
     if s.remote is None:
-        return Reply(text=(line("Upcoming releases need live data from TMDb, which is not set up here. Try /trending."),))
+        return Reply(
+            text=(line("Upcoming releases need live data from TMDb, which is not set up here. Try /trending."),)
+        )
     region = user.settings.region
     result, notice = await remote_list(s, lambda r, p: r.upcoming(region, p), page)
     if result is None:
@@ -56,7 +66,10 @@ async def upcoming(s: Services, who: Requester, page: int = 1, *, edit: bool = F
     return screens.list_reply(
         f"📅 Coming soon ({region})",
         result,
-        [screens.movie_line(result.offset + i + 1, m, f" · {m.release_date.isoformat()}" if m.release_date else "") for i, m in enumerate(result.items)],
+        [
+            screens.movie_line(result.offset + i + 1, m, f" · {m.release_date.isoformat()}" if m.release_date else "")
+            for i, m in enumerate(result.items)
+        ],
         result.items,
         lambda p: PageAction(ListName.UPCOMING, p),
         empty="TMDb lists nothing upcoming for your region right now.",
@@ -105,7 +118,9 @@ async def dismiss(s: Services, who: Requester, movie_id: int) -> Reply:
         user = await user_of(s, uow, who)
         movie = await movie_by_id(uow, movie_id)
         now = s.now()
-        await write(s, uow, lambda w: w.library.dismiss(user.id, movie.id, now))  # idempotent: a second tap changes nothing
+        await write(
+            s, uow, lambda w: w.library.dismiss(user.id, movie.id, now)
+        )  # idempotent: a second tap changes nothing
         return await card(s, uow, user, movie, edit=True, toast="Got it: I won't suggest it again.")
 
 

@@ -28,7 +28,9 @@ _MESSAGES: dict[MovieOp, tuple[str, str]] = {
 WATCHED_KEPT = "You've watched it, so it stays in your watched films."
 
 
-async def change(s: Services, who: Requester, op: MovieOp, movie_id: int, note: str | None = None, *, edit: bool) -> Reply:
+async def change(
+    s: Services, who: Requester, op: MovieOp, movie_id: int, note: str | None = None, *, edit: bool
+) -> Reply:
     """Apply one list change to a movie by id and show its card with what happened."""
     async with s.uow() as uow:
         user = await user_of(s, uow, who)
@@ -44,9 +46,15 @@ async def change(s: Services, who: Requester, op: MovieOp, movie_id: int, note: 
         result = await write(s, uow, lambda w: outcome(w.library))
         done, unchanged = _MESSAGES[op]
         message = done if result is DONE else unchanged
-        if op is MovieOp.WATCHLIST_REMOVE and result is not DONE and (await uow.library.status(user.id, movie.id)).watched:
+        if (
+            op is MovieOp.WATCHLIST_REMOVE
+            and result is not DONE
+            and (await uow.library.status(user.id, movie.id)).watched
+        ):
             message = WATCHED_KEPT
-        return await card(s, uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
+        return await card(
+            s, uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}"
+        )
 
 
 async def _change_by_text(s: Services, who: Requester, op: MovieOp, text: str, note: str | None = None) -> Reply:
@@ -88,7 +96,9 @@ def _empty(flt: ListFilter, default: str) -> str:
     return default if flt.is_default else f"Nothing matches {flt.describe()}."
 
 
-async def favorites(s: Services, who: Requester, args: str = "", page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
+async def favorites(
+    s: Services, who: Requester, args: str = "", page: int = 1, *, token: str | None = None, edit: bool = False
+) -> Reply:
     """/favorites [filters] [page]: the user's favorites, filtered, sorted and paged."""
     flt = parse_list_filter(args)
     async with s.uow() as uow:
@@ -109,7 +119,14 @@ async def favorites(s: Services, who: Requester, args: str = "", page: int = 1, 
 
 
 async def watchlist(
-    s: Services, who: Requester, args: str = "", page: int = 1, *, watched: bool = False, token: str | None = None, edit: bool = False
+    s: Services,
+    who: Requester,
+    args: str = "",
+    page: int = 1,
+    *,
+    watched: bool = False,
+    token: str | None = None,
+    edit: bool = False,
 ) -> Reply:
     """/watchlist [filters] [page]: movies to watch (or, from its button, the watched ones)."""
     flt = parse_list_filter(args)
@@ -125,7 +142,9 @@ async def watchlist(
         screens.listed_lines(result, s.now()),
         [i.movie for i in result.items],
         lambda p: PageAction(name, p, token),
-        empty=_empty(flt, "Nothing watched yet." if watched else "Your watchlist is empty: /search a movie and tap ➕."),
+        empty=_empty(
+            flt, "Nothing watched yet." if watched else "Your watchlist is empty: /search a movie and tap ➕."
+        ),
         subtitle=flt.describe() or None,
         edit=edit,
         ephemeral=True,

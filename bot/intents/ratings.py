@@ -24,7 +24,9 @@ async def rate(s: Services, who: Requester, text: str) -> Reply:
     given = parse_stars(star_text) if star_text is not None else None
     async with s.uow() as uow:
         user = await user_of(s, uow, who)
-        found = await resolve(s, uow, title, lambda m: RateAction(m.id, given) if given else MovieAction(MovieOp.RATE_PICKER, m.id))
+        found = await resolve(
+            s, uow, title, lambda m: RateAction(m.id, given) if given else MovieAction(MovieOp.RATE_PICKER, m.id)
+        )
         if isinstance(found, Reply):
             return found
         if given is None:
@@ -36,7 +38,9 @@ async def picker(s: Services, who: Requester, movie_id: int) -> Reply:
     """The ⭐ Rate button: the card again, with the stars to choose from."""
     async with s.uow() as uow:
         user = await user_of(s, uow, who)
-        return await card(s, uow, user, await movie_by_id(uow, movie_id), edit=True, picker=True, toast="How many stars?")
+        return await card(
+            s, uow, user, await movie_by_id(uow, movie_id), edit=True, picker=True, toast="How many stars?"
+        )
 
 
 async def rate_movie(s: Services, who: Requester, movie_id: int, stars: int, *, edit: bool = False) -> Reply:
@@ -47,8 +51,14 @@ async def rate_movie(s: Services, who: Requester, movie_id: int, stars: int, *, 
         movie = await movie_by_id(uow, movie_id)
         now = s.now()
         outcome = await write(s, uow, lambda w: w.library.rate(user.id, movie.id, stars, now))
-        message = f"Rated {screens.stars(stars)}." if outcome is ChangeOutcome.DONE else f"You already rated it {screens.stars(stars)}."
-        shown = await card(s, uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}")
+        message = (
+            f"Rated {screens.stars(stars)}."
+            if outcome is ChangeOutcome.DONE
+            else f"You already rated it {screens.stars(stars)}."
+        )
+        shown = await card(
+            s, uow, user, movie, edit=edit, toast=message, note=None if edit else f"{message} {movie.label}"
+        )
     follow = f"Add a short review? Reply with your text, or /review {movie.label} | your text"
     return replace(shown, awaiting=Awaiting.REVIEW, awaiting_movie=movie.id, text=(*shown.text, line(italic(follow))))
 
@@ -76,7 +86,9 @@ def checked_review(text: str) -> str:
     return body
 
 
-async def review_movie(s: Services, who: Requester, movie_id: int, text: str, *, prompt_chat: str | None = None) -> Reply:
+async def review_movie(
+    s: Services, who: Requester, movie_id: int, text: str, *, prompt_chat: str | None = None
+) -> Reply:
     """Attach a review (≤ 500 characters) to the user's rating of a movie.
 
     `prompt_chat`: the chat whose review prompt this answers; the prompt goes

@@ -59,7 +59,9 @@ async def _remote_search(s: Services, query: SearchQuery, page: int) -> tuple[Pa
     return await remote_list(s, lambda remote, p: remote.search(title, year, p), page)
 
 
-async def search(s: Services, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False) -> Reply:
+async def search(
+    s: Services, who: Requester, text: str, page: int = 1, *, token: str | None = None, edit: bool = False
+) -> Reply:
     """/search <title, genre, years, tmdb:id>: ranked results, paged."""
     query = parse_search(text)
     remote, notice = await _remote_search(s, query, page)
@@ -113,5 +115,7 @@ async def inline_cards(s: Services, who: Requester, text: str, limit: int = 10) 
             if movie is not None:
                 stats = await uow.library.rating_stats(movie.id)
                 poster = s.poster_url(movie.poster_path) if movie.poster_path else None
-                cards.append(screens.public_view(screens.card_reply(screens.card_for(movie, stats, MovieStatus(), poster))))
+                cards.append(
+                    screens.public_view(screens.card_reply(screens.card_for(movie, stats, MovieStatus(), poster)))
+                )
     return cards

@@ -20,6 +20,7 @@ correction. Per-user state is derived from the user's own history alone, so
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -323,8 +324,12 @@ class FittedModel:
         cand = cand[np.isfinite(masked[cand])]
         franchises = [self._content.franchises[i] for i in cand]
         picks = mmr(
-            masked[cand], self._content.pairwise(cand), want, self.config.diversity,
-            franchises, self.config.max_per_franchise,
+            masked[cand],
+            self._content.pairwise(cand),
+            want,
+            self.config.diversity,
+            franchises,
+            self.config.max_per_franchise,
         )
         chosen = cand[np.asarray(picks, dtype=np.int64)][offset:want]
         reasons = self._reasons(state, chosen, cf_part[chosen], ct_part[chosen], pop_part[chosen])
@@ -482,9 +487,16 @@ class Recommender:
 
         rated = ~np.isnan(ratings)
         mf = fit_biased_mf(
-            users[rated], items_[rated], ratings[rated], n_users, n_items,
-            factors=cfg.mf_factors, reg=cfg.mf_reg, bias_reg=cfg.mf_bias_reg,
-            iterations=cfg.mf_iterations, seed=cfg.seed,
+            users[rated],
+            items_[rated],
+            ratings[rated],
+            n_users,
+            n_items,
+            factors=cfg.mf_factors,
+            reg=cfg.mf_reg,
+            bias_reg=cfg.mf_bias_reg,
+            iterations=cfg.mf_iterations,
+            seed=cfg.seed,
         )
         rated_head = rated & (head_pos[items_] >= 0)
         ru, ri = users[rated_head], items_[rated_head]
@@ -496,17 +508,28 @@ class Recommender:
         liking = _liking(ratings, flags, cfg)
         states: dict[int, UserState] = {}
         bounds = np.flatnonzero(np.r_[True, users[1:] != users[:-1], True]) if users.size else np.array([0])
-        for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        for start, stop in itertools.pairwise(bounds):
             u = int(users[start])
             sl = slice(int(start), int(stop))
             states[int(user_ids[u])] = UserState(
-                items=items_[sl], ratings=ratings[sl], flags=flags[sl], last_seen=last_seen[sl],
+                items=items_[sl],
+                ratings=ratings[sl],
+                flags=flags[sl],
+                last_seen=last_seen[sl],
                 weights=_ranking_weights(liking[sl], cfg),
-                factors=mf.user_factors[u], bias=float(mf.user_bias[u]),
+                factors=mf.user_factors[u],
+                bias=float(mf.user_bias[u]),
             )
         return FittedModel(
-            config=cfg, item_ids=all_items, content=content, head=head, ease_weights=ease_weights, mf=mf,
-            neighbors=neighbors, popularity=popularity, users=states,
+            config=cfg,
+            item_ids=all_items,
+            content=content,
+            head=head,
+            ease_weights=ease_weights,
+            mf=mf,
+            neighbors=neighbors,
+            popularity=popularity,
+            users=states,
         )
 
     def _popularity(

@@ -9,11 +9,11 @@ import pytest
 
 from bot.actions import MovieAction, MovieOp, encode
 from bot.services import Requester
-from tests.driver import Driver, driver_over
 from domain.models import Platform
 from storage.database import Database
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FakeClock
+from tests.driver import Driver, driver_over
 
 
 @pytest.fixture
@@ -28,8 +28,16 @@ async def test_sixty_people_favoriting_at_once_all_get_their_card(busy_bot: Driv
     await asyncio.gather(*(busy_bot.start(p) for p in people))
     movie_ids = [1 + i % 7 for i in range(60)]
     cards = await asyncio.wait_for(
-        asyncio.gather(*(busy_bot.press(p, encode(MovieAction(MovieOp.FAVORITE, m))) for p, m in zip(people, movie_ids, strict=True))), timeout=25
+        asyncio.gather(
+            *(
+                busy_bot.press(p, encode(MovieAction(MovieOp.FAVORITE, m)))
+                for p, m in zip(people, movie_ids, strict=True)
+            )
+        ),
+        timeout=25,
     )
     assert all(card.toast == "❤ Added to your favorites." for card in cards)
     for person, movie_id in zip(people[:5], movie_ids, strict=False):
-        assert (await busy_bot.press(person, encode(MovieAction(MovieOp.FAVORITE, movie_id)))).toast == "Already in your favorites."
+        assert (
+            await busy_bot.press(person, encode(MovieAction(MovieOp.FAVORITE, movie_id)))
+        ).toast == "Already in your favorites."

@@ -204,7 +204,8 @@ def test_bundled_catalog_is_a_usable_starter_catalog() -> None:
     assert sum(draft.year is not None for draft in drafts) >= 0.95 * len(drafts)
     assert {genre for draft in drafts for genre in draft.genres} <= set(GENRES)
     ids = [draft.movielens_id for draft in drafts]
-    assert None not in ids and len(set(ids)) == len(ids)
+    assert None not in ids
+    assert len(set(ids)) == len(ids)
     assert all(draft.popularity >= 1 for draft in drafts)
     matrix = [draft for draft in drafts if draft.title == "The Matrix"]
     assert len(matrix) == 1

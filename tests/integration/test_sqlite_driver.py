@@ -37,8 +37,14 @@ async def test_rows_rowcount_and_returning(db: Database) -> None:
 async def test_executemany_and_large_results(db: Database) -> None:
     async with db.writer.begin() as conn:
         await conn.execute(insert(GenreRow), [{"name": f"Zz {i:04}"} for i in range(1500)])
-        names = (await conn.execute(select(GenreRow.name).where(GenreRow.name.like("Zz %")).order_by(GenreRow.name))).scalars().all()
-    assert len(names) == 1500 and names[0] == "Zz 0000" and names[-1] == "Zz 1499"
+        names = (
+            (await conn.execute(select(GenreRow.name).where(GenreRow.name.like("Zz %")).order_by(GenreRow.name)))
+            .scalars()
+            .all()
+        )
+    assert len(names) == 1500
+    assert names[0] == "Zz 0000"
+    assert names[-1] == "Zz 1499"
 
 
 async def test_errors_arrive_as_sqlalchemy_errors_and_the_connection_stays_usable(db: Database) -> None:
@@ -58,7 +64,9 @@ async def test_rolled_back_writes_vanish_and_the_writer_is_free_again(db: Databa
         assert (await conn.execute(select(GenreRow.id).where(GenreRow.name == "Zz Gone"))).first() is None
         await conn.execute(insert(GenreRow).values(name="Zz Kept"))
     async with db.reader.connect() as conn:
-        assert (await conn.execute(select(GenreRow.name).where(GenreRow.name.like("Zz%")))).scalars().all() == ["Zz Kept"]
+        assert (await conn.execute(select(GenreRow.name).where(GenreRow.name.like("Zz%")))).scalars().all() == [
+            "Zz Kept"
+        ]
 
 
 async def test_a_read_transaction_keeps_one_snapshot(db: Database) -> None:

@@ -53,8 +53,12 @@ async def test_fifty_concurrent_adds_leave_one_row_and_one_history_entry(uow: Sq
     assert outcomes.count(ChangeOutcome.UNCHANGED) == 49
     async with uow() as u:
         session = u._session
-        favorites = (await session.execute(select(func.count()).select_from(FavoriteRow).where(FavoriteRow.user_id == user))).scalar_one()
-        entries = (await session.execute(select(func.count()).select_from(ActivityRow).where(ActivityRow.user_id == user))).scalar_one()
+        favorites = (
+            await session.execute(select(func.count()).select_from(FavoriteRow).where(FavoriteRow.user_id == user))
+        ).scalar_one()
+        entries = (
+            await session.execute(select(func.count()).select_from(ActivityRow).where(ActivityRow.user_id == user))
+        ).scalar_one()
     assert (favorites, entries) == (1, 1)
 
 
@@ -92,7 +96,8 @@ async def test_search_by_genre_and_years_and_combined(uow: SqlUnitOfWorkFactory)
         heat = await u.movies.search(parse_search("heat 1995"), 1, 5)
     assert scifi_90s.total > 100
     assert all("Science Fiction" in m.genres and 1990 <= (m.year or 0) <= 1999 for m in scifi_90s.items)
-    assert two_years.total > 0 and all(m.year in (2014, 2015) for m in two_years.items)
+    assert two_years.total > 0
+    assert all(m.year in (2014, 2015) for m in two_years.items)
     assert [m.label for m in heat.items] == ["Heat (1995)"]
 
 
@@ -108,7 +113,9 @@ async def test_pages_have_totals_and_stable_order(uow: SqlUnitOfWorkFactory) -> 
         first = await u.movies.search(parse_search("love"), 1, 5)
         second = await u.movies.search(parse_search("love"), 2, 5)
     assert first.total == second.total > 10
-    assert first.has_next and not first.has_previous and second.has_previous
+    assert first.has_next
+    assert not first.has_previous
+    assert second.has_previous
     assert not {m.id for m in first.items} & {m.id for m in second.items}
 
 
@@ -193,7 +200,10 @@ async def test_list_filters_and_sorting(uow: SqlUnitOfWorkFactory) -> None:
         assert await labels(ListFilter(sort=SortOrder.RATING)) == ["Alien", "Toy Story", "The Matrix", "Heat"]
         assert await labels(ListFilter(genre="Animation")) == ["Toy Story"]
         assert await labels(ListFilter(title="matr")) == ["The Matrix"]
-        assert await labels(ListFilter(since=dt.date(2026, 1, 2), until=dt.date(2026, 1, 3))) == ["Toy Story", "The Matrix"]
+        assert await labels(ListFilter(since=dt.date(2026, 1, 2), until=dt.date(2026, 1, 3))) == [
+            "Toy Story",
+            "The Matrix",
+        ]
         profile = await lib.profile(user)
     assert (profile.favorites, profile.ratings, profile.average_given) == (4, 4, 2.5)
     assert len(profile.top_genres) == 3
@@ -202,12 +212,22 @@ async def test_list_filters_and_sorting(uow: SqlUnitOfWorkFactory) -> None:
 async def test_upsert_matches_by_source_ids_then_title_and_year(uow: SqlUnitOfWorkFactory) -> None:
     async with uow(write=True) as u:
         before = await u.movies.count()
-        matrix, outcome = await u.movies.upsert(MovieDraft(title="The Matrix", year=1999, tmdb_id=603, overview="Neo."), T0)
-        assert outcome is UpsertOutcome.UPDATED and matrix.tmdb_id == 603 and matrix.movielens_id is not None
-        again, outcome = await u.movies.upsert(MovieDraft(title="The Matrix", year=1999, tmdb_id=603, overview="Neo."), T0)
-        assert outcome is UpsertOutcome.UNCHANGED and again.id == matrix.id
-        new, outcome = await u.movies.upsert(MovieDraft(title="Brand New Film", year=2026, tmdb_id=999999, genres=("Drama",)), T0)
-        assert outcome is UpsertOutcome.ADDED and new.genres == ("Drama",)
+        matrix, outcome = await u.movies.upsert(
+            MovieDraft(title="The Matrix", year=1999, tmdb_id=603, overview="Neo."), T0
+        )
+        assert outcome is UpsertOutcome.UPDATED
+        assert matrix.tmdb_id == 603
+        assert matrix.movielens_id is not None
+        again, outcome = await u.movies.upsert(
+            MovieDraft(title="The Matrix", year=1999, tmdb_id=603, overview="Neo."), T0
+        )
+        assert outcome is UpsertOutcome.UNCHANGED
+        assert again.id == matrix.id
+        new, outcome = await u.movies.upsert(
+            MovieDraft(title="Brand New Film", year=2026, tmdb_id=999999, genres=("Drama",)), T0
+        )
+        assert outcome is UpsertOutcome.ADDED
+        assert new.genres == ("Drama",)
         assert await u.movies.count() == before + 1
         assert (await u.movies.get_by_tmdb(603)) == again
         await u.commit()
@@ -228,7 +248,9 @@ async def test_tokens_keep_text_until_they_expire(uow: SqlUnitOfWorkFactory) -> 
         assert await u.tokens.fresh("never stored", T0) is None
 
 
-async def test_cached_catalog_reads_see_committed_changes_at_once_and_never_rolled_back_ones(uow: SqlUnitOfWorkFactory) -> None:
+async def test_cached_catalog_reads_see_committed_changes_at_once_and_never_rolled_back_ones(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
     query = parse_search("zyxwv film")
 
     async def found() -> list[str]:

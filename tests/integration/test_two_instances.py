@@ -14,13 +14,13 @@ import pytest
 
 from bot.core import Chat
 from bot.services import Requester
-from tests.driver import Driver, driver_over
 from domain.errors import StaleAction
 from domain.models import Platform
 from storage.database import Database
 from storage.read_cache import USER_MAX_ENTRIES, USER_TTL_SECONDS, ReadCache
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FakeClock
+from tests.driver import Driver, driver_over
 from tests.unit.test_bot import press_label, text_of
 
 CAROL = Requester(Platform.TELEGRAM, "3003", "Carol")
@@ -99,11 +99,14 @@ async def test_the_instance_that_saw_the_refusal_restores_reachability_at_once(i
     assert await a.is_reachable(CAROL)
 
 
-async def test_paging_links_work_on_any_instance_until_they_expire(instances: Callable[[], Driver], clock: FakeClock) -> None:
+async def test_paging_links_work_on_any_instance_until_they_expire(
+    instances: Callable[[], Driver], clock: FakeClock
+) -> None:
     a, b = instances(), instances()
     first = await a.search(CAROL, "star")
     second = await b.press(CAROL, press_label(first, "Next"))
-    assert "Results" in text_of(second) and text_of(second) != text_of(first)
+    assert "Results" in text_of(second)
+    assert text_of(second) != text_of(first)
     assert text_of(await b.press(CAROL, press_label(first, "Next"))) == text_of(second)  # now remembered by b
     clock.advance(days=31)
     with pytest.raises(StaleAction):
@@ -115,12 +118,16 @@ async def test_a_review_prompt_asked_on_one_instance_is_answered_on_the_other(in
     rated = await a.rate(CAROL, "heat 1995 4")
     movie_id = rated.awaiting_movie
     assert movie_id is not None
-    await a.core.handle_message(CAROL, PRIVATE, "/rate heat 1995 4")  # through the conversation, so the prompt is stored
+    await a.core.handle_message(
+        CAROL, PRIVATE, "/rate heat 1995 4"
+    )  # through the conversation, so the prompt is stored
     saved = await b.core.handle_message(CAROL, PRIVATE, "Tense and beautiful", answers=movie_id)
-    assert saved is not None and "✍ Review saved for Heat (1995)." in text_of(saved)
+    assert saved is not None
+    assert "✍ Review saved for Heat (1995)." in text_of(saved)
 
     await a.core.handle_message(CAROL, PRIVATE, "/rate the matrix 1999 5")
     searched = await b.core.handle_message(CAROL, PRIVATE, "a plain message")  # not a reply: a search, never a review
-    assert searched is not None and "Results" in text_of(searched)
+    assert searched is not None
+    assert "Results" in text_of(searched)
     reviews = await b.reviews(CAROL, "the matrix 1999")
     assert "No written reviews yet" in text_of(reviews)

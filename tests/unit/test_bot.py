@@ -10,14 +10,14 @@ import asyncio
 import pytest
 
 from bot.actions import ListName, MovieAction, MovieOp, PageAction, RateAction, decode, encode
-from bot.services import Requester
-from tests.driver import Driver, driver_over
 from bot.bootstrap import Runtime
 from bot.reply import Awaiting, Reply, plain_text
 from bot.screens import full_text
+from bot.services import Requester
 from domain.errors import DomainError, Forbidden, InvalidInput, InvalidRating, NotFound, StaleAction
 from domain.models import Platform
 from tests.conftest import FakeClock
+from tests.driver import Driver, driver_over
 
 
 def text_of(reply: Reply) -> str:
@@ -65,39 +65,49 @@ async def test_an_ambiguous_title_offers_a_choice_with_years_that_acts(movie_bot
     assert labels(choice)[:2] == ["Titanic (1953)", "Titanic (1997)"]
     assert "Your favorites (0)" in text_of(await movie_bot.favorites(alice))
     done = await movie_bot.press(alice, press_label(choice, "Titanic (1997)"))
-    assert done.card is not None and done.card.favorite and done.card.year == 1997
+    assert done.card is not None
+    assert done.card.favorite
+    assert done.card.year == 1997
     assert done.toast == "❤ Added to your favorites."
 
 
 async def test_titles_with_a_number_at_the_end_still_resolve(movie_bot: Driver, alice: Requester) -> None:
     reply = await movie_bot.movie(alice, "Terminator 2")
-    assert reply.card is not None and reply.card.title.startswith("Terminator 2")
+    assert reply.card is not None
+    assert reply.card.title.startswith("Terminator 2")
 
 
 @pytest.mark.parametrize("args", ["matrix 0", "matrix 6", "matrix five", "matrix -1", "matrix 4.5"])
 async def test_bad_stars_get_a_clear_answer_and_write_nothing(movie_bot: Driver, alice: Requester, args: str) -> None:
     with pytest.raises(InvalidRating) as err:
         await movie_bot.rate(alice, args)
-    assert "1" in err.value.message and "5" in err.value.message
+    assert "1" in err.value.message
+    assert "5" in err.value.message
     assert "Activity (0)" in text_of(await movie_bot.history(alice))
 
 
 async def test_rate_then_review_then_read_reviews(movie_bot: Driver, alice: Requester, bob: Requester) -> None:
     rated = await movie_bot.rate(alice, "the matrix 1999 4")
-    assert rated.card is not None and rated.card.your_stars == 4
-    assert rated.awaiting is Awaiting.REVIEW and rated.awaiting_movie == rated.card.movie_id
+    assert rated.card is not None
+    assert rated.card.your_stars == 4
+    assert rated.awaiting is Awaiting.REVIEW
+    assert rated.awaiting_movie == rated.card.movie_id
     await movie_bot.rate(bob, "the matrix 1999 5")
     reviewed = await movie_bot.review_movie(alice, rated.card.movie_id, "Mind-bending <b>classic</b> & more")
-    assert reviewed.card is not None and reviewed.card.your_review == "Mind-bending <b>classic</b> & more"
+    assert reviewed.card is not None
+    assert reviewed.card.your_review == "Mind-bending <b>classic</b> & more"
     reviews = await movie_bot.reviews(bob, "the matrix 1999")
     shown = text_of(reviews)
-    assert "4.5/5 from 2 rating(s)" in shown and "Alice" in shown and "Mind-bending <b>classic</b> & more" in shown
+    assert "4.5/5 from 2 rating(s)" in shown
+    assert "Alice" in shown
+    assert "Mind-bending <b>classic</b> & more" in shown
 
 
 async def test_rerating_replaces_the_stars(movie_bot: Driver, alice: Requester) -> None:
     await movie_bot.rate(alice, "heat 1995 2")
     again = await movie_bot.rate(alice, "heat 1995 5")
-    assert again.card is not None and (again.card.your_stars, again.card.ratings) == (5, 1)
+    assert again.card is not None
+    assert (again.card.your_stars, again.card.ratings) == (5, 1)
 
 
 async def test_review_limits(movie_bot: Driver, alice: Requester) -> None:
@@ -112,18 +122,22 @@ async def test_review_limits(movie_bot: Driver, alice: Requester) -> None:
     with pytest.raises(InvalidInput, match=r"\|"):
         await movie_bot.review(alice, "matrix great film")
     ok = await movie_bot.review(alice, "the matrix 1999 | 🎬 שלום great")
-    assert ok.card is not None and ok.card.your_review == "🎬 שלום great"
+    assert ok.card is not None
+    assert ok.card.your_review == "🎬 שלום great"
 
 
 async def test_card_buttons_follow_the_state(movie_bot: Driver, alice: Requester) -> None:
     card = await movie_bot.movie(alice, "the matrix 1999")
     assert labels(card)[:3] == ["❤ Favorite", "➕ Watchlist", "👁 Watched"]
     faved = await movie_bot.press(alice, press_label(card, "❤ Favorite"))
-    assert faved.edit and labels(faved)[0] == "💔 Unfavorite"
+    assert faved.edit
+    assert labels(faved)[0] == "💔 Unfavorite"
     picker = await movie_bot.press(alice, press_label(faved, "⭐ Rate"))
     assert [b.label for b in picker.buttons[-1]] == ["★", "★★", "★★★", "★★★★", "★★★★★"]
     rated = await movie_bot.press(alice, press_label(picker, "★★★★"))
-    assert rated.card is not None and rated.card.your_stars == 4 and rated.toast == "Rated ★★★★☆."
+    assert rated.card is not None
+    assert rated.card.your_stars == 4
+    assert rated.toast == "Rated ★★★★☆."
     prompt = await movie_bot.press(alice, press_label(rated, "✍ Review"))
     assert prompt.awaiting is Awaiting.REVIEW
 
@@ -145,8 +159,12 @@ async def test_double_taps_at_once_add_once(movie_bot: Driver, alice: Requester)
     assert "Activity (1)" in text_of(await movie_bot.history(alice))
 
 
-@pytest.mark.parametrize("payload", ["v1:fa:", "v1:fa:12x", "v9:fa:1", "garbage", "", "v1:r:1:9", "v1:p:s:1:AAAAAAAAAA"])
-async def test_forged_and_stale_buttons_answer_that_they_expired(movie_bot: Driver, alice: Requester, payload: str) -> None:
+@pytest.mark.parametrize(
+    "payload", ["v1:fa:", "v1:fa:12x", "v9:fa:1", "garbage", "", "v1:r:1:9", "v1:p:s:1:AAAAAAAAAA"]
+)
+async def test_forged_and_stale_buttons_answer_that_they_expired(
+    movie_bot: Driver, alice: Requester, payload: str
+) -> None:
     with pytest.raises(StaleAction) as err:
         await movie_bot.press(alice, payload)
     assert "expired" in err.value.message
@@ -163,9 +181,11 @@ async def test_buttons_for_unknown_movies_say_so(movie_bot: Driver, alice: Reque
 
 async def test_search_pages_forward_and_back(movie_bot: Driver, alice: Requester) -> None:
     first = await movie_bot.search(alice, "love")
-    assert "Page 1 of" in text_of(first) and labels(first)[-1] == "Next ›"
+    assert "Page 1 of" in text_of(first)
+    assert labels(first)[-1] == "Next ›"
     second = await movie_bot.press(alice, press_label(first, "Next ›"))
-    assert second.edit and "Page 2 of" in text_of(second)
+    assert second.edit
+    assert "Page 2 of" in text_of(second)
     assert labels(second)[-2:] == ["‹ Previous", "Next ›"]
     back = await movie_bot.press(alice, press_label(second, "‹ Previous"))
     assert text_of(back) == text_of(first)
@@ -175,11 +195,16 @@ async def test_page_buttons_carry_the_query_by_token_only(movie_bot: Driver, ali
     reply = await movie_bot.search(alice, "genre:comedy 1990-1999")
     payload = press_label(reply, "Next ›")
     action = decode(payload)
-    assert isinstance(action, PageAction) and action.list is ListName.SEARCH and action.token
-    assert "comedy" not in payload and len(payload) <= 64
+    assert isinstance(action, PageAction)
+    assert action.list is ListName.SEARCH
+    assert action.token
+    assert "comedy" not in payload
+    assert len(payload) <= 64
 
 
-@pytest.mark.parametrize("query", ["🎬🍿" * 50, "שלום עולם", "مرحبا", "'; DROP TABLE movies; --", "<b>bold</b>", "**x** _y_ `z`"])
+@pytest.mark.parametrize(
+    "query", ["🎬🍿" * 50, "שלום עולם", "مرحبا", "'; DROP TABLE movies; --", "<b>bold</b>", "**x** _y_ `z`"]
+)
 async def test_odd_searches_answer_without_breaking(movie_bot: Driver, alice: Requester, query: str) -> None:
     try:
         reply = await movie_bot.search(alice, query)
@@ -191,7 +216,9 @@ async def test_odd_searches_answer_without_breaking(movie_bot: Driver, alice: Re
 
 
 @pytest.mark.parametrize("method", ["search", "fav", "movie", "watch", "rate", "reviews", "favorites", "settings"])
-async def test_five_thousand_character_arguments_are_refused_briefly(movie_bot: Driver, alice: Requester, method: str) -> None:
+async def test_five_thousand_character_arguments_are_refused_briefly(
+    movie_bot: Driver, alice: Requester, method: str
+) -> None:
     with pytest.raises(DomainError) as err:
         await getattr(movie_bot, method)(alice, "x" * 5000)
     assert len(err.value.message) < 200
@@ -206,7 +233,8 @@ async def test_history_shows_recently_added_and_removed(movie_bot: Driver, alice
     clock.advance(hours=2)
     history = text_of(await movie_bot.history(alice))
     added, removed = history.split("Recently removed")
-    assert "Heat (1995)" in added and "The Matrix (1999)" not in added
+    assert "Heat (1995)" in added
+    assert "The Matrix (1999)" not in added
     assert "The Matrix (1999) · 2 h ago" in removed.split("Activity")[0]
     await movie_bot.fav(alice, "the matrix 1999")
     again = text_of(await movie_bot.history(alice)).split("Recently removed")[1].split("Activity")[0]
@@ -220,11 +248,15 @@ async def test_watchlist_watched_and_profile(movie_bot: Driver, alice: Requester
     await movie_bot.rate(alice, "toy story 1995 5")
     await movie_bot.fav(alice, "toy story 1995")
     watchlist = await movie_bot.watchlist(alice)
-    assert "Your watchlist (1)" in text_of(watchlist) and "👁 Watched (1)" in labels(watchlist)
+    assert "Your watchlist (1)" in text_of(watchlist)
+    assert "👁 Watched (1)" in labels(watchlist)
     watched = await movie_bot.press(alice, press_label(watchlist, "👁 Watched"))
-    assert "Watched (1)" in text_of(watched) and "Toy Story" in text_of(watched)
+    assert "Watched (1)" in text_of(watched)
+    assert "Toy Story" in text_of(watched)
     profile = text_of(await movie_bot.profile(alice))
-    assert "Favorites: 1" in profile and "1 to watch, 1 watched" in profile and "Ratings: 1 (average given 5.0)" in profile
+    assert "Favorites: 1" in profile
+    assert "1 to watch, 1 watched" in profile
+    assert "Ratings: 1 (average given 5.0)" in profile
     assert "Top genres: Adventure, Animation, Comedy" in profile
 
 
@@ -243,7 +275,8 @@ async def test_settings_validate_and_toggle(movie_bot: Driver, alice: Requester)
 async def test_start_deep_link_opens_a_card_and_bad_links_welcome(movie_bot: Driver, alice: Requester) -> None:
     movie = await matrix_id(movie_bot, alice)
     card = await movie_bot.start(alice, f"m_{movie}")
-    assert card.card is not None and card.card.movie_id == movie
+    assert card.card is not None
+    assert card.card.movie_id == movie
     welcome = await movie_bot.start(alice, "m_abc")
     assert "movie companion" in text_of(welcome)
 
@@ -259,10 +292,13 @@ async def test_new_users_pick_favorites_before_their_first_picks(movie_bot: Driv
     first_choice = onboarding.buttons[0][0]
     assert first_choice.label.startswith("♡ ")
     picked = await movie_bot.press(alice, first_choice.payload)
-    assert picked.edit and "(1 picked)" in text_of(picked) and picked.buttons[0][0].label.startswith("❤ ")
+    assert picked.edit
+    assert "(1 picked)" in text_of(picked)
+    assert picked.buttons[0][0].label.startswith("❤ ")
     assert "Your favorites (1)" in text_of(await movie_bot.favorites(alice))
     picks = await movie_bot.press(alice, press_label(picked, "✨ Show my picks"))
-    assert "Picks for you" in text_of(picks) and len(picked_titles(picks)) == 5
+    assert "Picks for you" in text_of(picks)
+    assert len(picked_titles(picks)) == 5
 
 
 async def test_picks_explain_themselves_and_skip_what_you_have(movie_bot: Driver, alice: Requester) -> None:
@@ -276,7 +312,8 @@ async def test_picks_explain_themselves_and_skip_what_you_have(movie_bot: Driver
     assert "↳ because you liked" in text_of(reply)
     assert sum("Animation" in line for line in text_of(reply).splitlines() if line[:1].isdigit()) >= 3
     more = await movie_bot.press(alice, press_label(reply, "More ›"))
-    assert more.edit and not set(picked_titles(more)) & set(titles)
+    assert more.edit
+    assert not set(picked_titles(more)) & set(titles)
 
 
 async def test_not_interested_is_never_shown_again(movie_bot: Driver, alice: Requester) -> None:
@@ -324,12 +361,15 @@ async def test_a_first_message_can_be_any_command(movie_bot: Driver, intent: str
     assert reply.text
 
 
-async def test_inline_cards_never_show_the_senders_own_state(movie_bot: Driver, alice: Requester, bob: Requester) -> None:
+async def test_inline_cards_never_show_the_senders_own_state(
+    movie_bot: Driver, alice: Requester, bob: Requester
+) -> None:
     await movie_bot.rate(alice, "the matrix 1999 5")
     await movie_bot.review(alice, "the matrix 1999 | my secret opinion")
     await movie_bot.fav(alice, "the matrix 1999")
     [card, *_rest] = await movie_bot.inline_cards(alice, "the matrix")
-    assert card.card is not None and card.card.title == "The Matrix"
+    assert card.card is not None
+    assert card.card.title == "The Matrix"
     assert (card.card.your_stars, card.card.your_review, card.card.favorite) == (None, None, False)
     assert card.card.ratings == 1  # public facts stay
     assert "secret" not in text_of(card)
@@ -339,13 +379,17 @@ async def test_suggestions_for_autocomplete(movie_bot: Driver, alice: Requester)
     popular = await movie_bot.suggest(alice, "m")
     assert len(popular) == 25
     matrix = await movie_bot.suggest(alice, "matrix")
-    assert matrix[0].label == "The Matrix (1999)" and matrix[0].value.startswith("#")
+    assert matrix[0].label == "The Matrix (1999)"
+    assert matrix[0].value.startswith("#")
     assert await movie_bot.suggest(alice, "genre:nonsense") == []
     found = await movie_bot.movie(alice, matrix[0].value)
-    assert found.card is not None and found.card.title == "The Matrix"
+    assert found.card is not None
+    assert found.card.title == "The Matrix"
 
 
-async def test_admins_see_usage_analytics_and_nobody_else_does(runtime: Runtime, alice: Requester, bob: Requester) -> None:
+async def test_admins_see_usage_analytics_and_nobody_else_does(
+    runtime: Runtime, alice: Requester, bob: Requester
+) -> None:
     bot = driver_over(runtime.uow, clock=runtime.core.services.clock, admins=frozenset({"telegram:1001"}))
     for who in (alice, bob):
         await bot.fav(who, "the matrix 1999")

@@ -35,14 +35,17 @@ def test_environment_overrides_and_secrets(tmp_path: Path) -> None:
     assert config.bot.admins == ("telegram:1", "discord:2")
     assert config.telegram.api_base_url == "http://127.0.0.1:8081/bot"
     assert config.discord.guild_ids == (11, 22)
-    assert config.secrets.telegram_token is not None and config.secrets.telegram_token.reveal() == "123456:SECRET-telegram"
+    assert config.secrets.telegram_token is not None
+    assert config.secrets.telegram_token.reveal() == "123456:SECRET-telegram"
     shown = repr(config) + str(config)
-    assert "SECRET" not in shown and "hunter2" not in shown
+    assert "SECRET" not in shown
+    assert "hunter2" not in shown
 
 
 def test_default_database_is_a_sqlite_file_in_the_data_dir(tmp_path: Path) -> None:
     config = load_config(env={"XDG_DATA_HOME": str(tmp_path)}, path=REPO_CONFIG)
-    assert config.database_url().startswith("sqlite:///") and config.database_url().endswith("moviebot.sqlite3")
+    assert config.database_url().startswith("sqlite:///")
+    assert config.database_url().endswith("moviebot.sqlite3")
 
 
 @pytest.mark.parametrize(
@@ -65,7 +68,8 @@ def test_a_bad_config_stops_with_one_line_naming_the_key(tmp_path: Path, toml: s
     with pytest.raises(ConfigError) as err:
         load_config(env={"MOVIEBOT_CONFIG": str(path)})
     message = str(err.value)
-    assert names in message and "\n" not in message
+    assert names in message
+    assert "\n" not in message
 
 
 def test_a_missing_moviebot_config_file_is_an_error(tmp_path: Path) -> None:

@@ -11,15 +11,15 @@ import datetime as dt
 
 import pytest
 
-from bot.services import Requester
-from bot.core import Core
-from tests.driver import Driver
 from bot.bootstrap import Runtime, build
+from bot.core import Core
 from bot.notifications import DeliveryOutcome, NotificationService
 from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
+from bot.services import Requester
 from domain.models import Platform
 from tests.conftest import FakeClock, config_for
+from tests.driver import Driver
 
 # 2026-11-02 is a Monday; 09:00 UTC is 18:00 in Tokyo.
 MONDAY_0900_UTC = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -44,9 +44,13 @@ class RecordingDelivery:
         return ["\n".join(plain_text(line) for line in reply.text) for _id, reply in self.sent]
 
 
-def service(bot: Driver | Core, runtime: Runtime, delivery: RecordingDelivery, clock: FakeClock, **kwargs: object) -> NotificationService:
+def service(
+    bot: Driver | Core, runtime: Runtime, delivery: RecordingDelivery, clock: FakeClock, **kwargs: object
+) -> NotificationService:
     core = bot.core if isinstance(bot, Driver) else bot
-    return NotificationService(core, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="mon", per_second=1000, **kwargs)  # type: ignore[arg-type]
+    return NotificationService(
+        core, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="mon", per_second=1000, **kwargs
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -63,22 +67,29 @@ async def kenji(movie_bot: Driver, tokyo: Requester, clock: FakeClock) -> Reques
     return tokyo
 
 
-async def test_reminders_and_picks_arrive_at_the_users_local_hour(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_reminders_and_picks_arrive_at_the_users_local_hour(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
     delivery = RecordingDelivery()
     clock.now = MONDAY_0900_UTC - dt.timedelta(hours=1)  # 17:00 in Tokyo
     await service(movie_bot, runtime, delivery, clock).run_due()
     assert delivery.sent == []
     clock.now = MONDAY_0900_UTC
     report = await service(movie_bot, runtime, delivery, clock).run_due()
-    assert report["reminder"].sent == 1 and report["weekly"].sent == 1
+    assert report["reminder"].sent == 1
+    assert report["weekly"].sent == 1
     reminder, picks = delivery.texts()
-    assert "Still on your watchlist" in reminder and "Heat (1995)" in reminder
-    assert "Your weekly picks" in picks and "Picks for you" in picks
+    assert "Still on your watchlist" in reminder
+    assert "Heat (1995)" in reminder
+    assert "Your weekly picks" in picks
+    assert "Picks for you" in picks
     assert all(external == "81" for external, _reply in delivery.sent)
     assert not any(reply.ephemeral or reply.edit for _id, reply in delivery.sent)
 
 
-async def test_each_message_goes_out_once_per_week(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_each_message_goes_out_once_per_week(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
     delivery = RecordingDelivery()
     notifier = service(movie_bot, runtime, delivery, clock)
     await notifier.run_due()
@@ -106,10 +117,13 @@ async def test_two_instances_racing_send_once(any_db_url: str, clock: FakeClock,
             await rt.close()
 
 
-async def test_a_refusal_marks_the_user_unreachable_until_they_write(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_a_refusal_marks_the_user_unreachable_until_they_write(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
     delivery = RecordingDelivery(DeliveryOutcome.UNREACHABLE)
     report = await service(movie_bot, runtime, delivery, clock).run_due()
-    assert report["reminder"].unreachable == 1 and report["weekly"].sent == 0
+    assert report["reminder"].unreachable == 1
+    assert report["weekly"].sent == 0
     assert not await movie_bot.is_reachable(kenji)
     clock.advance(days=7)
     await service(movie_bot, runtime, delivery, clock).run_due()
@@ -121,16 +135,21 @@ async def test_a_refusal_marks_the_user_unreachable_until_they_write(movie_bot: 
     assert len(delivery.sent) == 2
 
 
-async def test_a_temporary_failure_is_retried_on_the_next_run(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_a_temporary_failure_is_retried_on_the_next_run(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
     delivery = RecordingDelivery(DeliveryOutcome.RETRY, DeliveryOutcome.RETRY)
     notifier = service(movie_bot, runtime, delivery, clock)
     first = await notifier.run_due()
-    assert (first["reminder"].retry, first["weekly"].retry) == (1, 1) and delivery.sent == []
+    assert (first["reminder"].retry, first["weekly"].retry) == (1, 1)
+    assert delivery.sent == []
     await notifier.run_due()
     assert len(delivery.sent) == 2
 
 
-async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(movie_bot: Driver, runtime: Runtime, clock: FakeClock) -> None:
+async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(
+    movie_bot: Driver, runtime: Runtime, clock: FakeClock
+) -> None:
     quiet = Requester(Platform.TELEGRAM, "82", "Quiet")
     await movie_bot.settings(quiet, "timezone Asia/Tokyo")
     await movie_bot.watch(quiet, "heat 1995")
@@ -144,11 +163,16 @@ async def test_nothing_is_sent_to_users_who_opted_out_or_have_nothing_waiting(mo
     assert delivery.sent == []
 
 
-async def test_weekly_picks_wait_for_the_configured_day(movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock) -> None:
+async def test_weekly_picks_wait_for_the_configured_day(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
     clock.advance(days=2)  # Wednesday
     delivery = RecordingDelivery()
-    report = await NotificationService(movie_bot, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="fri", per_second=1000).run_due()
-    assert report["weekly"].sent == 0 and report["reminder"].sent == 1
+    report = await NotificationService(
+        movie_bot, runtime.uow, [delivery], clock=clock, hour=18, weekly_day="fri", per_second=1000
+    ).run_due()
+    assert report["weekly"].sent == 0
+    assert report["reminder"].sent == 1
 
 
 async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: Driver) -> None:
@@ -172,4 +196,3 @@ async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_b
     await asyncio.sleep(0.05)  # the first refit is under way
     await scheduler.stop()
     assert movie_bot.recommendations.fitted
-

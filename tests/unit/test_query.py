@@ -119,7 +119,11 @@ def test_stars_written_as_words_are_refused_not_searched() -> None:
 def test_list_filters() -> None:
     assert parse_list_filter("") == ListFilter()
     assert parse_list_filter("matrix genre:scifi since:2026-01-01 until:2026-06-30 sort:year") == ListFilter(
-        title="matrix", genre="Science Fiction", since=dt.date(2026, 1, 1), until=dt.date(2026, 6, 30), sort=SortOrder.YEAR
+        title="matrix",
+        genre="Science Fiction",
+        since=dt.date(2026, 1, 1),
+        until=dt.date(2026, 6, 30),
+        sort=SortOrder.YEAR,
     )
 
 

@@ -19,8 +19,20 @@ from domain.recommend import (
 )
 
 GENRES = ("Science Fiction", "Romance", "Horror", "Comedy")
-_WORDS = ("Amber", "Basalt", "Cinder", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Indigo", "Juniper", "Kestrel",
-          "Lumen")
+_WORDS = (
+    "Amber",
+    "Basalt",
+    "Cinder",
+    "Delta",
+    "Ember",
+    "Fjord",
+    "Granite",
+    "Harbor",
+    "Indigo",
+    "Juniper",
+    "Kestrel",
+    "Lumen",
+)
 _TAILS = ("Protocol", "Letters", "Hollow", "Weekend")
 PER_GENRE = 12
 T0 = 1_700_000_000.0
@@ -59,7 +71,9 @@ def _interactions(seed: int = 0) -> list[Interaction]:
             rows.append(Interaction(user, fav * 100 + int(n), float(rng.choice([4.0, 5.0])), T0 + user * 1000 + rank))
         for rank in range(3):
             other = (fav + 1 + rank) % len(GENRES)
-            rows.append(Interaction(user, other * 100 + int(rng.integers(PER_GENRE)), 2.0, T0 + user * 1000 + 50 + rank))
+            rows.append(
+                Interaction(user, other * 100 + int(rng.integers(PER_GENRE)), 2.0, T0 + user * 1000 + 50 + rank)
+            )
     return rows
 
 
@@ -147,14 +161,20 @@ def test_more_like_this_returns_same_genre_films(model: FittedModel) -> None:
     assert len(similar) == 5
     assert 0 not in {r.item_id for r in similar}
     assert all(_genre_of(r.item_id) == "Science Fiction" for r in similar)
-    assert model.similar_items(0, 5, exclude={1, 2}) and {1, 2}.isdisjoint(r.item_id for r in model.similar_items(0, 5, exclude={1, 2}))
+    assert model.similar_items(0, 5, exclude={1, 2})
+    assert {1, 2}.isdisjoint(r.item_id for r in model.similar_items(0, 5, exclude={1, 2}))
     assert model.similar_items(424242, 5) == []
 
 
 def test_picks_are_not_all_from_one_franchise() -> None:
     items = _catalog() + [
-        ItemFeatures(item_id=900 + n, genres=("Science Fiction",), year=2000, keywords=("space opera", "saga"),
-                     title=f"Star Saga Part {n}")
+        ItemFeatures(
+            item_id=900 + n,
+            genres=("Science Fiction",),
+            year=2000,
+            keywords=("space opera", "saga"),
+            title=f"Star Saga Part {n}",
+        )
         for n in range(8)
     ]
     rows = _interactions()
@@ -174,7 +194,8 @@ def test_picks_are_not_all_from_one_franchise() -> None:
 def test_more_gives_the_next_five_without_repeats(model: FittedModel) -> None:
     first = [r.item_id for r in model.recommend(0, 5)]
     second = [r.item_id for r in model.recommend(0, 5, offset=5)]
-    assert len(second) == 5 and not set(first) & set(second)
+    assert len(second) == 5
+    assert not set(first) & set(second)
     assert [r.item_id for r in model.recommend(0, 10)] == first + second
 
 
@@ -216,12 +237,13 @@ def test_an_empty_dataset_does_not_crash() -> None:
     empty.update_user(1, [Interaction(1, 1, 4.0, T0)])
     catalog_only = Recommender().fit([], _catalog())
     picks = catalog_only.recommend(1, 5)
-    assert len(picks) == 5 and all(r.reason.kind == "popular" for r in picks)
+    assert len(picks) == 5
+    assert all(r.reason.kind == "popular" for r in picks)
     assert 1.0 <= catalog_only.predict(1, 0) <= 5.0
 
 
 def test_unknown_interaction_kinds_are_rejected() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown interaction kind"):
         Interaction(1, 1, None, T0, "liked")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs a rating value"):
         Interaction(1, 1, None, T0, RATING)

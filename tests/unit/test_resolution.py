@@ -12,7 +12,11 @@ from domain.models import Movie
 from domain.resolution import Choice, pick_exact, pick_from_hits, pick_in_year
 
 years = st.integers(min_value=1900, max_value=2030)
-movies = st.lists(st.builds(lambda i, y: Movie(title="Heat", year=y, id=i), st.integers(1, 10_000), years), max_size=6, unique_by=lambda m: m.id)
+movies = st.lists(
+    st.builds(lambda i, y: Movie(title="Heat", year=y, id=i), st.integers(1, 10_000), years),
+    max_size=6,
+    unique_by=lambda m: m.id,
+)
 
 
 @given(movies)
@@ -23,7 +27,8 @@ def test_one_exact_title_wins_and_several_ask_with_all_of_them_by_year(exact: li
     elif len(exact) == 1:
         assert decided == exact[0]
     else:
-        assert isinstance(decided, Choice) and set(decided.movies) == set(exact)
+        assert isinstance(decided, Choice)
+        assert set(decided.movies) == set(exact)
         assert [m.year for m in decided.movies] == sorted(m.year or 0 for m in exact)
         assert "Which one?" in decided.question
 
@@ -43,7 +48,8 @@ def test_a_typed_year_never_yields_a_film_from_another_year(exact: list[Movie], 
     elif isinstance(decided, Movie):
         assert decided.year == year
     else:
-        assert isinstance(decided, Choice) and all(m.year == year for m in decided.movies)
+        assert isinstance(decided, Choice)
+        assert all(m.year == year for m in decided.movies)
 
 
 @given(movies, st.integers(min_value=0, max_value=50))
@@ -57,4 +63,5 @@ def test_search_hits_take_only_a_single_match(hits: list[Movie], extra: int) -> 
     if total == 1:
         assert decided == hits[0]
     else:
-        assert isinstance(decided, Choice) and decided.movies == tuple(hits)
+        assert isinstance(decided, Choice)
+        assert decided.movies == tuple(hits)

@@ -12,11 +12,19 @@ import pytest
 HERE = Path(__file__).parent
 
 
-def moviebot(*args: str, url: str, stdin: str | None = None, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def moviebot(
+    *args: str, url: str, stdin: str | None = None, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "TMDB_", "MOVIEBOT_"))}
     env.update({"DATABASE_URL": url, "PYTHONIOENCODING": "utf-8"}, **(extra_env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120, check=False
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -57,7 +65,8 @@ def test_a_scripted_session_covers_every_command(sqlite_url: str) -> None:
     ]
     missing = [e for e in expectations if e not in out]
     assert not missing, f"missing {missing}\n---\n{out}"
-    assert "Traceback" not in out + result.stderr and "something went wrong" not in out
+    assert "Traceback" not in out + result.stderr
+    assert "something went wrong" not in out
 
 
 def test_hostile_input_gets_short_answers_and_changes_nothing(sqlite_url: str) -> None:
@@ -78,21 +87,25 @@ def test_hostile_input_gets_short_answers_and_changes_nothing(sqlite_url: str) -
         "There is no button [99] on the last screen.",
     ]:
         assert expected in out, f"{expected!r} missing from\n{out}"
-    assert "Traceback" not in out + result.stderr and "something went wrong" not in out
+    assert "Traceback" not in out + result.stderr
+    assert "something went wrong" not in out
     after = moviebot("chat", url=sqlite_url, stdin="/history\n/search matrix\n")
-    assert "Activity (0)" in after.stdout and "1. The Matrix (1999)" in after.stdout
+    assert "Activity (0)" in after.stdout
+    assert "1. The Matrix (1999)" in after.stdout
 
 
 def test_run_without_tokens_starts_the_console_chat(sqlite_url: str) -> None:
     result = moviebot("run", url=sqlite_url, stdin="/search heat 1995\n")
     assert result.returncode == 0, result.stderr
-    assert "1. Heat (1995)" in result.stdout and "Bye!" in result.stdout
+    assert "1. Heat (1995)" in result.stdout
+    assert "Bye!" in result.stdout
 
 
 @pytest.mark.parametrize("args", [(), ("run",), ("chat",), ("catalog", "import"), ("db", "upgrade")])
 def test_every_command_has_help(args: tuple[str, ...], sqlite_url: str) -> None:
     result = moviebot(*args, "--help", url=sqlite_url)
-    assert result.returncode == 0 and "usage: moviebot" in result.stdout
+    assert result.returncode == 0
+    assert "usage: moviebot" in result.stdout
 
 
 def test_a_bad_config_stops_start_up_with_one_line(tmp_path: Path, sqlite_url: str) -> None:
@@ -105,7 +118,9 @@ def test_a_bad_config_stops_start_up_with_one_line(tmp_path: Path, sqlite_url: s
 
 def test_tokens_never_reach_the_output(sqlite_url: str) -> None:
     token = "123456:VERY-SECRET-TOKEN"
-    result = moviebot("chat", url=sqlite_url, stdin="/help\n", extra_env={"TELEGRAM_BOT_TOKEN": token, "MOVIEBOT_LOG_LEVEL": "DEBUG"})
+    result = moviebot(
+        "chat", url=sqlite_url, stdin="/help\n", extra_env={"TELEGRAM_BOT_TOKEN": token, "MOVIEBOT_LOG_LEVEL": "DEBUG"}
+    )
     assert token not in result.stdout + result.stderr
 
 
@@ -113,7 +128,8 @@ def test_db_upgrade_is_idempotent_and_hides_passwords(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
     for _ in range(2):
         result = moviebot("db", "upgrade", url=url)
-        assert result.returncode == 0 and "database is up to date" in result.stdout
+        assert result.returncode == 0
+        assert "database is up to date" in result.stdout
     assert (tmp_path / "fresh.sqlite3").exists()
 
 
@@ -122,7 +138,7 @@ def test_catalog_import_reports_and_is_idempotent(tmp_path: Path, sqlite_url: st
     folder.mkdir()
     (folder / "movies.csv").write_text(
         "movieId,title,genres\n"
-        "2571,\"Matrix, The (1999)\",Action|Sci-Fi|Thriller\n"
+        '2571,"Matrix, The (1999)",Action|Sci-Fi|Thriller\n'
         "900001,Brand New Film (2026),Drama\n"
         "notanumber,Broken (2000),Drama\n"
         "900002,,Drama\n",
@@ -132,14 +148,17 @@ def test_catalog_import_reports_and_is_idempotent(tmp_path: Path, sqlite_url: st
     first = moviebot("catalog", "import", str(folder), url=sqlite_url)
     assert first.returncode == 0, first.stderr
     assert "added 1, updated 1, unchanged 0, skipped 2" in first.stdout
-    assert "non-numeric id" in first.stdout and "empty title" in first.stdout
+    assert "non-numeric id" in first.stdout
+    assert "empty title" in first.stdout
     again = moviebot("catalog", "import", str(folder), url=sqlite_url)
     assert "added 0, updated 0, unchanged 2, skipped 2" in again.stdout
     card = moviebot("chat", url=sqlite_url, stdin="/movie tmdb:603\n/search brand new film\n")
-    assert "🎬 The Matrix (1999)" in card.stdout and "1. Brand New Film (2026)" in card.stdout
+    assert "🎬 The Matrix (1999)" in card.stdout
+    assert "1. Brand New Film (2026)" in card.stdout
 
 
 def test_catalog_import_of_an_unknown_format_fails_clearly(tmp_path: Path, sqlite_url: str) -> None:
     (tmp_path / "notes.txt").write_text("hello")
     result = moviebot("catalog", "import", str(tmp_path / "notes.txt"), url=sqlite_url)
-    assert result.returncode == 1 and result.stderr.startswith("moviebot: ")
+    assert result.returncode == 1
+    assert result.stderr.startswith("moviebot: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -11,8 +12,8 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import MovieClient, ShardedMovieClient, build_client
-from tests.driver import Driver
 from bot.config import Config, load_config
+from tests.driver import Driver
 from tests.e2e.discord.fake_discord import FakeDiscord
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.fake.bot-token-never-logged"
@@ -46,7 +47,9 @@ def discord_config(fake: FakeDiscord, sqlite_url: str, **env: str) -> Config:
     )
 
 
-async def start_client(fake: FakeDiscord, bot: Driver, config: Config, shards: int = 1) -> tuple[MovieClient | ShardedMovieClient, asyncio.Task[None]]:
+async def start_client(
+    fake: FakeDiscord, bot: Driver, config: Config, shards: int = 1
+) -> tuple[MovieClient | ShardedMovieClient, asyncio.Task[None]]:
     client = build_client(bot.core, config, guild_ready_timeout=0.05)
     task = asyncio.create_task(client.start(fake.token))
     await fake.connected(shards)
@@ -55,14 +58,14 @@ async def start_client(fake: FakeDiscord, bot: Driver, config: Config, shards: i
 
 async def stop_client(client: discord.Client, task: asyncio.Task[Any]) -> None:
     await client.close()
-    try:
+    with contextlib.suppress(asyncio.CancelledError, discord.ConnectionClosed):
         await asyncio.wait_for(task, 5)
-    except (asyncio.CancelledError, discord.ConnectionClosed):
-        pass
 
 
 @pytest.fixture
-async def client(fake: FakeDiscord, movie_bot: Driver, sqlite_url: str) -> AsyncIterator[MovieClient | ShardedMovieClient]:
+async def client(
+    fake: FakeDiscord, movie_bot: Driver, sqlite_url: str
+) -> AsyncIterator[MovieClient | ShardedMovieClient]:
     """moviebot's client, logged in, commands synced to the fake's guild, gateway identified."""
     config = discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id)
     bot_client, task = await start_client(fake, movie_bot, config)

@@ -37,7 +37,14 @@ LOADING = 1 << 7
 
 # Interaction types and callback types, as Discord numbers them.
 PING, APPLICATION_COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
-CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 4, 5, 6, 7, 8, 9
+CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = (
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+)
 ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, MODAL},
     COMPONENT: {CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL},
@@ -52,7 +59,9 @@ def _now_iso() -> str:
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """A JSON response whose content type is exactly `application/json`, as discord.py requires."""
-    return web.Response(status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})})
+    return web.Response(
+        status=status, body=json.dumps(data).encode(), headers={"Content-Type": "application/json", **(headers or {})}
+    )
 
 
 def discord_error(status: int, code: int, message: str, errors: Any = None) -> web.Response:
@@ -133,9 +142,12 @@ def check_components(rows: list[dict[str, Any]], where: str) -> list[str]:
                 options = item.get("options") or []
                 if not 1 <= len(options) <= 25:
                     problems.append(f"{at} has {len(options)} options (1–25)")
-                for o in options:
-                    if not 1 <= len(o.get("label", "")) <= 100 or not 1 <= len(o.get("value", "")) <= 100:
-                        problems.append(f"{at} option label/value must be 1–100 characters")
+                bad = [
+                    o
+                    for o in options
+                    if not 1 <= len(o.get("label", "")) <= 100 or not 1 <= len(o.get("value", "")) <= 100
+                ]
+                problems.extend(f"{at} option label/value must be 1–100 characters" for _ in bad)
                 if len(item.get("placeholder") or "") > 150:
                     problems.append(f"{at}.placeholder is longer than 150 characters")
     return problems
@@ -245,16 +257,32 @@ class Interaction:
 
 def custom_ids(message: dict[str, Any]) -> list[str]:
     """The custom_ids of a message's components, in order (select menus included)."""
-    return [c["custom_id"] for row in message.get("components") or [] for c in row.get("components") or [] if c.get("custom_id")]
+    return [
+        c["custom_id"]
+        for row in message.get("components") or []
+        for c in row.get("components") or []
+        if c.get("custom_id")
+    ]
 
 
 def button_labels(message: dict[str, Any]) -> dict[str, str]:
     """Label → custom_id of a message's buttons."""
-    return {c["label"]: c["custom_id"] for row in message.get("components") or [] for c in row.get("components") or [] if c.get("type") == 2 and c.get("custom_id")}
+    return {
+        c["label"]: c["custom_id"]
+        for row in message.get("components") or []
+        for c in row.get("components") or []
+        if c.get("type") == 2 and c.get("custom_id")
+    }
 
 
 def select_options(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [o for row in message.get("components") or [] for c in row.get("components") or [] if c.get("type") == 3 for o in c.get("options") or []]
+    return [
+        o
+        for row in message.get("components") or []
+        for c in row.get("components") or []
+        if c.get("type") == 3
+        for o in c.get("options") or []
+    ]
 
 
 @dataclass
@@ -285,14 +313,23 @@ class Session:
 class FakeDiscord:
     """Discord's REST API under /api/v10 and a gateway at /gateway, on 127.0.0.1."""
 
-    def __init__(self, *, token: str = "fake-bot-token", shards: int = 1, compress: bool = False, heartbeat_ms: int = 1000) -> None:
+    def __init__(
+        self, *, token: str = "fake-bot-token", shards: int = 1, compress: bool = False, heartbeat_ms: int = 1000
+    ) -> None:
         self.token = token
         self.shards = shards
         self.compress = compress
         self.heartbeat_ms = heartbeat_ms
         self._ids = itertools.count(1_300_000_000_000_000_000)
         self.app_id = self.new_id()
-        self.bot_user = {"id": self.app_id, "username": "moviebot", "global_name": "moviebot", "discriminator": "0", "avatar": None, "bot": True}
+        self.bot_user = {
+            "id": self.app_id,
+            "username": "moviebot",
+            "global_name": "moviebot",
+            "discriminator": "0",
+            "avatar": None,
+            "bot": True,
+        }
         self.guild_id = self.new_id()
         self.channel_id = self.new_id()
         self.commands: dict[str | None, list[dict[str, Any]]] = {}
@@ -391,7 +428,11 @@ class FakeDiscord:
                     "X-RateLimit-Bucket": "fake-bucket",
                     "X-RateLimit-Scope": "user",
                 }
-                return json_response({"message": "You are being rate limited.", "retry_after": retry_after, "global": False}, 429, headers)
+                return json_response(
+                    {"message": "You are being rate limited.", "retry_after": retry_after, "global": False},
+                    429,
+                    headers,
+                )
         needs_auth = path.startswith(API) and not path.startswith((f"{API}/interactions/", f"{API}/webhooks/"))
         if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
             return discord_error(401, 0, "401: Unauthorized")
@@ -449,7 +490,16 @@ class FakeDiscord:
                     problems.append(f"/{c.get('name')} option {o.get('name')} has more than 25 choices")
         if (error := self._violation(problems)) is not None:
             return error
-        stored = [{**c, "id": self.new_id(), "application_id": self.app_id, "version": "1", **({"guild_id": guild} if guild else {})} for c in body]
+        stored = [
+            {
+                **c,
+                "id": self.new_id(),
+                "application_id": self.app_id,
+                "version": "1",
+                **({"guild_id": guild} if guild else {}),
+            }
+            for c in body
+        ]
         self.commands[guild] = stored
         return json_response(stored)
 
@@ -519,7 +569,18 @@ class FakeDiscord:
             "verification_level": 0,
             "default_message_notifications": 0,
             "explicit_content_filter": 0,
-            "roles": [{"id": guild_id, "name": "@everyone", "permissions": "1071698660929", "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False}],
+            "roles": [
+                {
+                    "id": guild_id,
+                    "name": "@everyone",
+                    "permissions": "1071698660929",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                }
+            ],
             "emojis": [],
             "stickers": [],
             "features": [],
@@ -550,7 +611,17 @@ class FakeDiscord:
         }
 
     def channel_payload(self) -> dict[str, Any]:
-        return {"id": self.channel_id, "type": 0, "guild_id": self.guild_id, "name": "movies", "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}
+        return {
+            "id": self.channel_id,
+            "type": 0,
+            "guild_id": self.guild_id,
+            "name": "movies",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+        }
 
     # ---- injecting interactions --------------------------------------------------------------
 
@@ -563,7 +634,15 @@ class FakeDiscord:
             self.dm_channels[user["id"]] = self.new_id()
         return self.dm_channels[user["id"]]
 
-    def interaction_payload(self, kind: int, data: dict[str, Any], user: dict[str, Any], *, guild: bool = True, message: dict[str, Any] | None = None) -> dict[str, Any]:
+    def interaction_payload(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        user: dict[str, Any],
+        *,
+        guild: bool = True,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         iid = self.new_id()
         payload: dict[str, Any] = {
             "id": iid,
@@ -583,19 +662,33 @@ class FakeDiscord:
                 "guild_locale": "en-US",
                 "channel_id": self.channel_id,
                 "channel": self.channel_payload(),
-                "member": {"user": user, "roles": [], "joined_at": _now_iso(), "deaf": False, "mute": False, "flags": 0, "permissions": "1071698660929"},
+                "member": {
+                    "user": user,
+                    "roles": [],
+                    "joined_at": _now_iso(),
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                    "permissions": "1071698660929",
+                },
                 "authorizing_integration_owners": {"0": self.guild_id},
                 "context": 0,
             }
         else:
             channel = self.dm_channel_of(user)
-            payload |= {"channel_id": channel, "channel": {"id": channel, "type": 1, "recipients": [user]}, "user": user, "authorizing_integration_owners": {"1": user["id"]}, "context": 1}
+            payload |= {
+                "channel_id": channel,
+                "channel": {"id": channel, "type": 1, "recipients": [user]},
+                "user": user,
+                "authorizing_integration_owners": {"1": user["id"]},
+                "context": 1,
+            }
         if message is not None:
             payload["message"] = message
         return payload
 
     def _command_id(self, name: str, guild: bool) -> tuple[str, str | None]:
-        for scope in ((self.guild_id, None) if guild else (None,)):
+        for scope in (self.guild_id, None) if guild else (None,):
             for c in self.commands.get(scope, []):
                 if c["name"] == name:
                     return c["id"], scope
@@ -606,23 +699,44 @@ class FakeDiscord:
         record = Interaction(payload=payload, sent_at=0.0)
         self.interactions[record.id] = record
         guild = payload.get("guild_id")
-        session = next(s for s in self.sessions if s.identified.is_set() and (guild is None and s.shard[0] == 0 or guild is not None and (int(guild) >> 22) % s.shard[1] == s.shard[0]))
+        session = next(
+            s
+            for s in self.sessions
+            if s.identified.is_set()
+            and (
+                (guild is None and s.shard[0] == 0)
+                or (guild is not None and (int(guild) >> 22) % s.shard[1] == s.shard[0])
+            )
+        )
         record.sent_at = time.perf_counter()
         await session.dispatch("INTERACTION_CREATE", payload)
         if wait:
             await asyncio.wait_for(record.answered.wait(), timeout)
         return record
 
-    async def slash(self, name: str, user: dict[str, Any], *, guild: bool = True, wait: bool = True, **options: Any) -> Interaction:
+    async def slash(
+        self, name: str, user: dict[str, Any], *, guild: bool = True, wait: bool = True, **options: Any
+    ) -> Interaction:
         """Run /name with options (str → string option, int → integer option)."""
         command_id, scope = self._command_id(name, guild)
-        opts = [{"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} for k, v in options.items() if v is not None]
+        opts = [
+            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} for k, v in options.items() if v is not None
+        ]
         data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": opts}
         if scope:
             data["guild_id"] = scope
         return await self.inject(self.interaction_payload(APPLICATION_COMMAND, data, user, guild=guild), wait=wait)
 
-    async def autocomplete(self, name: str, user: dict[str, Any], *, focused: str = "title", value: str = "", guild: bool = True, **others: Any) -> Interaction:
+    async def autocomplete(
+        self,
+        name: str,
+        user: dict[str, Any],
+        *,
+        focused: str = "title",
+        value: str = "",
+        guild: bool = True,
+        **others: Any,
+    ) -> Interaction:
         command_id, scope = self._command_id(name, guild)
         opts = [{"name": k, "type": 4 if isinstance(v, int) else 3, "value": v} for k, v in others.items()]
         opts.append({"name": focused, "type": 3, "value": value, "focused": True})
@@ -631,24 +745,45 @@ class FakeDiscord:
             data["guild_id"] = scope
         return await self.inject(self.interaction_payload(AUTOCOMPLETE, data, user, guild=guild))
 
-    async def press(self, message: dict[str, Any], custom_id: str, user: dict[str, Any], *, values: list[str] | None = None, wait: bool = True) -> Interaction:
+    async def press(
+        self,
+        message: dict[str, Any],
+        custom_id: str,
+        user: dict[str, Any],
+        *,
+        values: list[str] | None = None,
+        wait: bool = True,
+    ) -> Interaction:
         """Press a button (or choose `values` in a select menu) on a recorded message."""
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
         if values is not None:
             data["values"] = values
         guild = message.get("guild_id") is not None
-        return await self.inject(self.interaction_payload(COMPONENT, data, user, guild=guild, message=message), wait=wait)
+        return await self.inject(
+            self.interaction_payload(COMPONENT, data, user, guild=guild, message=message), wait=wait
+        )
 
     async def submit_modal(self, opened_by: Interaction, values: dict[str, str], user: dict[str, Any]) -> Interaction:
         """Submit the modal an interaction answered with; text inputs by custom_id."""
         modal = opened_by.data
-        rows = [{"type": 1, "components": [{"type": 4, "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")} for c in row["components"]]} for row in modal["components"]]
+        rows = [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 4, "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
+                    for c in row["components"]
+                ],
+            }
+            for row in modal["components"]
+        ]
         data = {"custom_id": modal["custom_id"], "components": rows}
         source = opened_by.payload
         message = source.get("message")
         if message is not None:
             message = self._messages_by_id.get(message["id"], message)
-        payload = self.interaction_payload(MODAL_SUBMIT, data, user, guild=source.get("guild_id") is not None, message=message)
+        payload = self.interaction_payload(
+            MODAL_SUBMIT, data, user, guild=source.get("guild_id") is not None, message=message
+        )
         return await self.inject(payload)
 
     # ---- REST: interaction responses ------------------------------------------------------------
@@ -658,7 +793,9 @@ class FakeDiscord:
         record = self.interactions.get(iid)
         return record if record is not None and record.token == token else None
 
-    def _message(self, record: Interaction | None, data: dict[str, Any], *, channel_id: str | None = None, flags: int = 0) -> dict[str, Any]:
+    def _message(
+        self, record: Interaction | None, data: dict[str, Any], *, channel_id: str | None = None, flags: int = 0
+    ) -> dict[str, Any]:
         """A message as Discord returns it, created in answer to `record` (or in a channel)."""
         source = record.payload if record is not None else {}
         message: dict[str, Any] = {
@@ -803,8 +940,14 @@ class FakeDiscord:
         if (error := self._violation(check_message(data, "followup"))) is not None:
             return error
         original = record.original
-        if record.callback_type == DEFERRED_CHANNEL_MESSAGE and original is not None and original["flags"] & LOADING and not record.original_deleted:
-            # Discord: the first followup after a deferred "thinking" response replaces it, keeping the defer's visibility.
+        if (
+            record.callback_type == DEFERRED_CHANNEL_MESSAGE
+            and original is not None
+            and original["flags"] & LOADING
+            and not record.original_deleted
+        ):
+            # Discord: the first followup after a deferred "thinking" response replaces it,
+            # keeping the defer's visibility.
             self._apply_edit(original, data)
             message = original
         else:
@@ -819,7 +962,9 @@ class FakeDiscord:
     async def _open_dm(self, request: web.Request) -> web.Response:
         body = await request.json()
         user = self.user(body["recipient_id"], f"user{body['recipient_id']}")
-        return json_response({"id": self.dm_channel_of(user), "type": 1, "recipients": [user], "last_message_id": None, "flags": 0})
+        return json_response(
+            {"id": self.dm_channel_of(user), "type": 1, "recipients": [user], "last_message_id": None, "flags": 0}
+        )
 
     async def _channel_message(self, request: web.Request) -> web.Response:
         channel = request.match_info["channel"]

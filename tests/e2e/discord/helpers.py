@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services import Requester
 from bot.reply import Reply, plain_text
+from bot.services import Requester
 from domain.models import Platform
 
 

@@ -12,13 +12,15 @@ import pytest
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord.client import ShardedMovieClient
-from tests.driver import Driver
 from bot.routing import COMMANDS
+from tests.driver import Driver
 from tests.e2e.discord.conftest import TOKEN, discord_config, start_client, stop_client
 from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord
 
 
-async def test_handshake_with_zlib_stream_and_heartbeats(movie_bot: Driver, sqlite_url: str, alice: dict[str, Any]) -> None:
+async def test_handshake_with_zlib_stream_and_heartbeats(
+    movie_bot: Driver, sqlite_url: str, alice: dict[str, Any]
+) -> None:
     fake = await FakeDiscord(token=TOKEN, compress=True, heartbeat_ms=100).start()
     try:
         client, task = await start_client(fake, movie_bot, discord_config(fake, sqlite_url))
@@ -35,7 +37,7 @@ async def test_handshake_with_zlib_stream_and_heartbeats(movie_bot: Driver, sqli
 
 
 async def test_endpoints_come_from_config(fake: FakeDiscord, client: discord.Client) -> None:
-    assert discord.http.Route.BASE == f"{fake.base_url}/api/v10"
+    assert f"{fake.base_url}/api/v10" == discord.http.Route.BASE
     assert str(DiscordWebSocket.DEFAULT_GATEWAY) == fake.gateway_url
 
 
@@ -47,7 +49,8 @@ async def test_commands_sync_instantly_to_listed_guilds(fake: FakeDiscord, clien
         options = {o["name"]: o for o in synced[command.name].get("options", [])}
         assert synced[command.name]["description"] == command.description
         if command.takes_movie:
-            assert options["title"]["autocomplete"] is True and options["title"]["required"] is True
+            assert options["title"]["autocomplete"] is True
+            assert options["title"]["required"] is True
         assert all(o["description"] for o in options.values())
     stars = {o["name"]: o for o in synced["rate"]["options"]}["stars"]
     assert [c["value"] for c in stars["choices"]] == [5, 4, 3, 2, 1]

@@ -9,20 +9,22 @@ from typing import Any
 import pytest
 
 from adapters.discord.client import MovieClient
-from bot.copy import APOLOGY
-from tests.driver import Driver
 from bot.bootstrap import build
+from bot.copy import APOLOGY
 from bot.notifications import DeliveryOutcome
 from bot.reply import Reply, line
+from tests.driver import Driver
 from tests.e2e.discord.conftest import discord_config, start_client, stop_client
 from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord, button_labels
 from tests.e2e.discord.helpers import requester
 
 
-def message_with_button(fake: FakeDiscord, custom_id: str, owner: dict[str, Any], *, ephemeral: bool = False) -> dict[str, Any]:
+def message_with_button(
+    fake: FakeDiscord, custom_id: str, owner: dict[str, Any], *, ephemeral: bool = False
+) -> dict[str, Any]:
     """A message as if the bot had sent it to `owner`, holding one button with `custom_id`."""
     source = fake.interaction_payload(2, {"name": "movie"}, owner)
-    message = {
+    return {
         "id": fake.new_id(),
         "channel_id": fake.channel_id,
         "guild_id": fake.guild_id,
@@ -42,38 +44,48 @@ def message_with_button(fake: FakeDiscord, custom_id: str, owner: dict[str, Any]
         "components": [{"type": 1, "components": [{"type": 2, "style": 2, "label": "Press", "custom_id": custom_id}]}],
         "interaction_metadata": {"id": source["id"], "type": 2, "user": owner, "authorizing_integration_owners": {}},
     }
-    return message
 
 
 @pytest.mark.parametrize("custom_id", ["v1:zz:1", "v1:m:0", "v9:m:1", "v1:p:s:1:AAAAAAAAAA", "hello", "x" * 100])
-async def test_forged_or_unknown_buttons_are_answered_as_expired(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any], custom_id: str) -> None:
+async def test_forged_or_unknown_buttons_are_answered_as_expired(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any], custom_id: str
+) -> None:
     pressed = await fake.press(message_with_button(fake, custom_id, alice), custom_id, alice)
-    assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral
+    assert pressed.callback_type == CHANNEL_MESSAGE
+    assert pressed.ephemeral
     assert "expired" in pressed.data["content"]
 
 
 async def test_a_forged_select_value_is_expired(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
     listing = (await fake.slash("trending", alice)).original or {}
     pressed = await fake.press(listing, "mb:open", alice, values=["v1:st:nope"])
-    assert pressed.ephemeral and "expired" in pressed.data["content"]
+    assert pressed.ephemeral
+    assert "expired" in pressed.data["content"]
 
 
-async def test_someone_elses_personal_screen_refuses_politely(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]) -> None:
+async def test_someone_elses_personal_screen_refuses_politely(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]
+) -> None:
     screen = (await fake.slash("settings", alice)).original or {}
     pressed = await fake.press(screen, button_labels(screen)["🔔 Reminders: on"], bob)
-    assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral
+    assert pressed.callback_type == CHANNEL_MESSAGE
+    assert pressed.ephemeral
     assert "belongs to someone else" in pressed.data["content"]
     assert "🔔 Reminders: on" in button_labels(screen)
     assert "Watchlist reminders: on" in "\n".join(str(n) for n in (await movie_bot.settings(requester(bob))).text)
 
 
-async def test_a_missing_required_option_shows_the_usage(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_a_missing_required_option_shows_the_usage(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     answered = await fake.slash("movie", alice)
     assert answered.ephemeral
     assert answered.data["content"] == "⚠ Usage: /movie <title | #id | tmdb:id>"
 
 
-async def test_domain_errors_are_private_and_user_safe(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_domain_errors_are_private_and_user_safe(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     answered = await fake.slash("movie", alice, title="qqqzzzxxyy")
     assert answered.ephemeral
     assert answered.data["content"].startswith("⚠ No movie matches")
@@ -87,7 +99,8 @@ async def test_a_storage_failure_is_logged_and_apologised_for(
     answered = await fake.slash("trending", alice)
     assert answered.ephemeral
     assert answered.data["content"] == APOLOGY
-    assert "movies" in caplog.text and "Traceback" in caplog.text
+    assert "movies" in caplog.text
+    assert "Traceback" in caplog.text
 
 
 async def test_a_429_is_retried(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
@@ -95,7 +108,8 @@ async def test_a_429_is_retried(fake: FakeDiscord, client: MovieClient, alice: d
     answered = await fake.slash("help", alice)
     assert answered.callback_type == CHANNEL_MESSAGE
     assert len(fake.rate_limited) == 1
-    assert answered.latency is not None and answered.latency >= 0.05
+    assert answered.latency is not None
+    assert answered.latency >= 0.05
 
 
 async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
@@ -115,7 +129,8 @@ async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
     answered = await fake.slash("start", alice)
     await fake.until(lambda: answered.followups)
     notice = answered.followups[0]
-    assert "DMs are closed" in notice["content"] and notice["flags"] & 64
+    assert "DMs are closed" in notice["content"]
+    assert notice["flags"] & 64
     assert await movie_bot.is_reachable(requester(alice))
     again = await fake.slash("start", alice)
     assert again.followups == []  # told once
@@ -128,7 +143,9 @@ async def test_the_closed_dms_notice_survives_a_restart(
     await movie_bot.mark_unreachable(requester(alice))  # DMs bounced just before the bot restarted
     await client.close()  # the old process goes away
     restarted = await build(discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))  # nothing kept in memory
-    new_client, task = await start_client(fake, Driver(restarted.core), discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id))
+    new_client, task = await start_client(
+        fake, Driver(restarted.core), discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id)
+    )
     try:
         answered = await fake.slash("start", alice)
         await fake.until(lambda: answered.followups)
@@ -138,11 +155,14 @@ async def test_the_closed_dms_notice_survives_a_restart(
         await restarted.close()
 
 
-async def test_long_replies_are_split_under_2000_characters(fake: FakeDiscord, client: MovieClient, bob: dict[str, Any]) -> None:
+async def test_long_replies_are_split_under_2000_characters(
+    fake: FakeDiscord, client: MovieClient, bob: dict[str, Any]
+) -> None:
     long = Reply(text=tuple(line(f"{n}. " + "a fairly long line about films " * 3) for n in range(60)))
     assert await client.delivery.deliver(bob["id"], long) is DeliveryOutcome.SENT
     sent = fake.dms_to(bob["id"])
-    assert len(sent) > 1 and all(len(m["content"]) <= 2000 for m in sent)
+    assert len(sent) > 1
+    assert all(len(m["content"]) <= 2000 for m in sent)
     assert sent[-1]["content"].endswith("59. " + "a fairly long line about films " * 3)  # nothing lost between chunks
 
 
@@ -151,13 +171,18 @@ async def test_the_fake_enforces_discords_limits(fake: FakeDiscord, client: Movi
     import aiohttp
 
     record = await fake.inject(fake.interaction_payload(2, {"name": "nonexistent", "type": 1}, alice), wait=False)
-    rows = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "x", "custom_id": f"c{i}{j}"} for j in range(6)]} for i in range(6)]
+    rows = [
+        {"type": 1, "components": [{"type": 2, "style": 2, "label": "x", "custom_id": f"c{i}{j}"} for j in range(6)]}
+        for i in range(6)
+    ]
     body = {"type": 4, "data": {"content": "x" * 2001, "components": rows}}
     async with aiohttp.ClientSession() as http:
         url = f"{fake.base_url}/api/v10/interactions/{record.id}/{record.token}/callback"
         async with http.post(url, json=body) as response:
-            assert response.status == 400 and response.headers["Content-Type"] == "application/json"
+            assert response.status == 400
+            assert response.headers["Content-Type"] == "application/json"
             assert (await response.json())["code"] == 50035
     assert any("2001 characters" in v for v in fake.violations)
-    assert any("6 rows" in v for v in fake.violations) and any("6 buttons" in v for v in fake.violations)
+    assert any("6 rows" in v for v in fake.violations)
+    assert any("6 buttons" in v for v in fake.violations)
     fake.violations.clear()

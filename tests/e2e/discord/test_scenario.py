@@ -42,22 +42,28 @@ async def test_welcome_and_help(fake: FakeDiscord, client: MovieClient, alice: d
     assert "TMDB API" in help_.data["content"]
 
 
-async def test_autocomplete_titles_with_years_fast(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_autocomplete_titles_with_years_fast(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     typed = await fake.autocomplete("movie", alice, value="matr")
     assert typed.callback_type == AUTOCOMPLETE_RESULT
     assert typed.choices[0] == {"name": "The Matrix (1999)", "value": typed.choices[0]["value"]}
     assert typed.choices[0]["value"].startswith("#")
-    assert typed.latency is not None and typed.latency < 0.5  # well within Discord's 3 s
+    assert typed.latency is not None
+    assert typed.latency < 0.5
     popular = await fake.autocomplete("rate", alice, value="m")  # under 2 characters: popular titles
     assert len(popular.choices) == 25
     assert all("(" in c["name"] for c in popular.choices)
 
 
-async def test_card_favorite_rate_and_review(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]) -> None:
+async def test_card_favorite_rate_and_review(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
+) -> None:
     ref = await matrix_ref(fake, alice)
     shown = await fake.slash("movie", alice, guild=False, title=ref)  # in a DM the card is Alice's alone
     card = shown.original
-    assert card is not None and not is_ephemeral(card)
+    assert card is not None
+    assert not is_ephemeral(card)
     assert embed(card)["title"] == "🎬 The Matrix (1999)"
     assert fields(card)["Year"] == "1999"
     assert "Action" in fields(card)["Genres"]
@@ -76,7 +82,8 @@ async def test_card_favorite_rate_and_review(fake: FakeDiscord, client: MovieCli
     assert rated.callback_type == MODAL
     assert rated.data["title"].startswith("★★★★☆ The Matrix")
     text_input = rated.data["components"][0]["components"][0]
-    assert text_input["max_length"] == 500 and text_input["required"] is False
+    assert text_input["max_length"] == 500
+    assert text_input["required"] is False
     submitted = await fake.submit_modal(rated, {text_input["custom_id"]: "Mind-bending, still."}, alice)
     assert submitted.callback_type == UPDATE_MESSAGE  # the card the stars were on is updated
     assert fields(card)["Your rating"] == "★★★★☆"
@@ -91,20 +98,25 @@ async def test_a_public_card_in_a_server_shows_public_facts_and_tells_the_presse
 ) -> None:
     ref = await matrix_ref(fake, alice)
     card = (await fake.slash("movie", alice, title=ref)).original
-    assert card is not None and not is_ephemeral(card)
+    assert card is not None
+    assert not is_ephemeral(card)
     faved = await fake.press(card, button_labels(card)["❤ Favorite"], alice)
     await fake.until(lambda: faved.followups)
     assert faved.followups[0]["content"] == "❤ Added to your favorites."
-    assert "💔 Unfavorite" not in button_labels(card) and "Your lists" not in fields(card)  # the server sees no one's lists
+    assert "💔 Unfavorite" not in button_labels(card)
+    assert "Your lists" not in fields(card)
     rated = await fake.press(card, button_labels(card)["⭐ Rate"], alice)
     rated = await fake.press(card, button_labels(card)["★★★★"], alice)
     text_input = rated.data["components"][0]["components"][0]
     await fake.submit_modal(rated, {text_input["custom_id"]: "Mind-bending, still."}, alice)
-    assert "Your rating" not in fields(card) and "Your review" not in fields(card)
+    assert "Your rating" not in fields(card)
+    assert "Your review" not in fields(card)
     assert "The Matrix (1999)" in reply_text(await movie_bot.favorites(requester(alice)))
 
 
-async def test_rate_command_opens_the_review_modal(fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]) -> None:
+async def test_rate_command_opens_the_review_modal(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
+) -> None:
     ref = await matrix_ref(fake, alice)
     rated = await fake.slash("rate", alice, title=ref, stars=5)
     assert rated.callback_type == MODAL
@@ -123,14 +135,17 @@ async def test_someone_elses_public_card_acts_for_the_presser(
     assert card is not None
     before = [dict(e) for e in card["embeds"]]
     pressed = await fake.press(card, button_labels(card)["➕ Watchlist"], bob)
-    assert pressed.callback_type == CHANNEL_MESSAGE and pressed.ephemeral  # Bob sees his own result
+    assert pressed.callback_type == CHANNEL_MESSAGE
+    assert pressed.ephemeral
     assert fields(pressed.original or {})["Your lists"] == "On your watchlist"
     assert card["embeds"] == before  # Alice's card is untouched
     assert "The Matrix (1999)" in reply_text(await movie_bot.watchlist(requester(bob)))
     assert "empty" in reply_text(await movie_bot.watchlist(requester(alice)))
 
 
-async def test_lists_page_and_open_from_the_select_menu(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_lists_page_and_open_from_the_select_menu(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     trending = await fake.slash("trending", alice)
     listing = trending.original
     assert listing is not None
@@ -138,14 +153,17 @@ async def test_lists_page_and_open_from_the_select_menu(fake: FakeDiscord, clien
     assert len(select_options(listing)) == 5
     paged = await fake.press(listing, button_labels(listing)["Next ›"], alice)
     assert paged.callback_type == UPDATE_MESSAGE
-    assert "Page 2 of" in listing["content"] and "‹ Previous" in button_labels(listing)
+    assert "Page 2 of" in listing["content"]
+    assert "‹ Previous" in button_labels(listing)
     first = select_options(listing)[0]
     opened = await fake.press(listing, "mb:open", alice, values=[first["value"]])
     assert opened.callback_type == CHANNEL_MESSAGE
     assert first["label"].split(". ", 1)[1] in embed(opened.original or {})["title"]
 
 
-async def test_personal_screens_are_ephemeral_in_servers_and_shareable(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_personal_screens_are_ephemeral_in_servers_and_shareable(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     ref = await matrix_ref(fake, alice)
     await fake.slash("fav", alice, title=ref)
     favorites = await fake.slash("favorites", alice)
@@ -176,14 +194,19 @@ async def test_settings_toggle_and_profile(fake: FakeDiscord, client: MovieClien
     assert toggled.callback_type == UPDATE_MESSAGE
     assert "🔔 Reminders: off" in button_labels(screen)
     profile = await fake.slash("profile", alice)
-    assert profile.ephemeral and "Favorites: 0" in profile.data["content"]
+    assert profile.ephemeral
+    assert "Favorites: 0" in profile.data["content"]
 
 
-async def test_recommendations_defer_first_then_follow_up(fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]) -> None:
+async def test_recommendations_defer_first_then_follow_up(
+    fake: FakeDiscord, client: MovieClient, alice: dict[str, Any]
+) -> None:
     picks = await fake.slash("recommend", alice)
     assert picks.callback_type == DEFERRED_CHANNEL_MESSAGE
     assert picks.ephemeral  # a personal screen: its "thinking…" placeholder is private too
     await fake.until(lambda: picks.edits or picks.followups)
     shown = picks.messages()[0]
-    assert is_ephemeral(shown) and not shown["flags"] & 128  # no longer loading
-    assert shown["content"] and not shown["content"].startswith("⚠")
+    assert is_ephemeral(shown)
+    assert not shown["flags"] & 128
+    assert shown["content"]
+    assert not shown["content"].startswith("⚠")

@@ -13,6 +13,7 @@ edits that change nothing. Tests can script failures (429 with retry_after,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import re
@@ -28,11 +29,22 @@ CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 TOAST_LIMIT = 200
 # Parameters PTB sends JSON-encoded inside form fields.
-_JSON_FIELDS = {"reply_markup", "results", "commands", "allowed_updates", "link_preview_options", "reply_parameters", "scope", "entities", "caption_entities", "button"}
+_JSON_FIELDS = {
+    "reply_markup",
+    "results",
+    "commands",
+    "allowed_updates",
+    "link_preview_options",
+    "reply_parameters",
+    "scope",
+    "entities",
+    "caption_entities",
+    "button",
+}
 
 NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content "
-    "and reply markup of the message"
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
+    "as a current content and reply markup of the message"
 )
 
 
@@ -51,9 +63,9 @@ def utf16_len(text: str) -> int:
 # ---- Telegram's HTML --------------------------------------------------------------------------
 
 _ALLOWED_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline", "s": "strikethrough",
-    "strike": "strikethrough", "del": "strikethrough", "a": "text_link", "code": "code", "pre": "pre", "tg-spoiler": "spoiler",
-    "blockquote": "blockquote",
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
+    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "a": "text_link", "code": "code",
+    "pre": "pre", "tg-spoiler": "spoiler", "blockquote": "blockquote",
 }  # fmt: skip
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))*)\s*>")
 _ATTR = re.compile(r"([a-zA-Z-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+))")
@@ -63,7 +75,7 @@ _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 def _unescape(entity: str) -> str:
     if entity.startswith("#x"):
-        return chr(int(entity[2:], 16))
+        return chr(int(entity, 0))
     if entity.startswith("#"):
         return chr(int(entity[1:]))
     return _NAMED[entity]
@@ -104,10 +116,14 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                         entity["url"] = attributes["href"]
                     entities.append(entity)
             else:
-                attributes = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(attrs)}
+                attributes = {
+                    m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(attrs)
+                }
                 if name == "a" and not re.match(r"^(https?|tg)://", attributes.get("href", "")):
                     raise fail("Can't find href in a tag" if "href" not in attributes else "Wrong HTTP URL")
-                attributes = {k: re.sub(r"&(amp|lt|gt|quot);", lambda m: _NAMED[m.group(1)], v) for k, v in attributes.items()}
+                attributes = {
+                    k: re.sub(r"&(amp|lt|gt|quot);", lambda m: _NAMED[m.group(1)], v) for k, v in attributes.items()
+                }
                 stack.append((name, length, attributes))
             pos = match.end()
             continue
@@ -251,18 +267,30 @@ class FakeBotApi:
         self.chats.setdefault(chat_id, chat)
         return self.chats[chat_id]
 
-    def user_message(self, user: dict[str, Any], chat_id: int, text: str, *, reply_to: Msg | None = None) -> dict[str, Any]:
+    def user_message(
+        self, user: dict[str, Any], chat_id: int, text: str, *, reply_to: Msg | None = None
+    ) -> dict[str, Any]:
         """A message a user sends, with the bot_command entity Telegram adds to `/cmd`."""
-        msg: dict[str, Any] = {"message_id": self._next_message_id(chat_id), "date": int(time.time()), "chat": self.chats[chat_id], "from": user, "text": text}
+        msg: dict[str, Any] = {
+            "message_id": self._next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self.chats[chat_id],
+            "from": user,
+            "text": text,
+        }
         command = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{1,64})?", text)
         if command:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command.group(0))}]
         if reply_to is not None:
             msg["reply_to_message"] = reply_to.json
-        self.messages[(chat_id, msg["message_id"])] = Msg(chat_id, msg["message_id"], text=text, from_bot=False, json=msg)
+        self.messages[(chat_id, msg["message_id"])] = Msg(
+            chat_id, msg["message_id"], text=text, from_bot=False, json=msg
+        )
         return msg
 
-    def callback_query(self, user: dict[str, Any], message: Msg | None, data: str | None, *, inline_message_id: str | None = None) -> dict[str, Any]:
+    def callback_query(
+        self, user: dict[str, Any], message: Msg | None, data: str | None, *, inline_message_id: str | None = None
+    ) -> dict[str, Any]:
         query_id = str(next(self._ids) * 7919)
         self.callback_queries[query_id] = None
         query: dict[str, Any] = {"id": query_id, "from": user, "chat_instance": "ci-1"}
@@ -377,7 +405,9 @@ class FakeBotApi:
         return chat_id
 
     @staticmethod
-    def _formatted(params: dict[str, Any], key: str, limit: int, *, required: bool) -> tuple[str | None, list[dict[str, Any]]]:
+    def _formatted(
+        params: dict[str, Any], key: str, limit: int, *, required: bool
+    ) -> tuple[str | None, list[dict[str, Any]]]:
         source = params.get(key)
         if source is None or source == "":
             if required:
@@ -390,7 +420,10 @@ class FakeBotApi:
         if required and not plain.strip():
             raise ApiError(400, "Bad Request: message text is empty")
         if utf16_len(plain) > limit:
-            raise ApiError(400, "Bad Request: message caption is too long" if key == "caption" else "Bad Request: message is too long")
+            raise ApiError(
+                400,
+                "Bad Request: message caption is too long" if key == "caption" else "Bad Request: message is too long",
+            )
         return plain, entities
 
     @staticmethod
@@ -407,9 +440,15 @@ class FakeBotApi:
             for button in row:
                 if not button.get("text"):
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
-                kinds = [k for k in ("url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat", "pay") if k in button]
+                kinds = [
+                    k
+                    for k in ("url", "callback_data", "switch_inline_query", "switch_inline_query_current_chat", "pay")
+                    if k in button
+                ]
                 if len(kinds) != 1:
-                    raise ApiError(400, "Bad Request: can't parse inline keyboard button: exactly one optional field must be used")
+                    raise ApiError(
+                        400, "Bad Request: can't parse inline keyboard button: exactly one optional field must be used"
+                    )
                 data = button.get("callback_data")
                 if data is not None and not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
                     raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
@@ -424,9 +463,16 @@ class FakeBotApi:
         return msg.json
 
     def _refresh_json(self, msg: Msg) -> None:
-        data: dict[str, Any] = {"message_id": msg.message_id, "date": int(time.time()), "chat": self.chats.get(msg.chat_id, {"id": msg.chat_id, "type": "private"}), "from": self.me}
+        data: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": int(time.time()),
+            "chat": self.chats.get(msg.chat_id, {"id": msg.chat_id, "type": "private"}),
+            "from": self.me,
+        }
         if msg.photo is not None:
-            data["photo"] = [{"file_id": f"ph{msg.message_id}", "file_unique_id": f"u{msg.message_id}", "width": 300, "height": 450}]
+            data["photo"] = [
+                {"file_id": f"ph{msg.message_id}", "file_unique_id": f"u{msg.message_id}", "width": 300, "height": 450}
+            ]
             if msg.caption is not None:
                 data["caption"] = msg.caption
             if msg.entities:
@@ -461,7 +507,11 @@ class FakeBotApi:
 
     async def _m_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = self._int(params, "offset") or 0
         limit = min(max(self._int(params, "limit") or 100, 1), 100)
         timeout = float(params.get("timeout") or 0)
@@ -476,10 +526,8 @@ class FakeBotApi:
                 self._queue = self._queue[offset:]
             self._changed.notify_all()
             if not self._queue and timeout > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._changed.wait_for(lambda: bool(self._queue) or self._closing), timeout)
-                except TimeoutError:
-                    pass
             return self._queue[:limit]
 
     async def _m_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -554,7 +602,10 @@ class FakeBotApi:
         if len(commands) > 100:
             raise ApiError(400, "Bad Request: too many commands")
         for c in commands:
-            if not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")) or not 1 <= len(c.get("description", "")) <= 256:
+            if (
+                not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", ""))
+                or not 1 <= len(c.get("description", "")) <= 256
+            ):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         self.commands = commands
         return True

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.telegram.app import AnyApplication, build_application, run_application
-from tests.driver import Driver
 from bot.config import Config, load_config
+from tests.driver import Driver
 from tests.e2e.telegram.fake_bot_api import FakeBotApi, Msg
 
 
@@ -48,7 +48,15 @@ class Harness:
         await asyncio.wait_for(self.app.update_queue.join(), 10)
 
     def user(self, user_id: int, first_name: str, last_name: str = "") -> TgUser:
-        return TgUser(self, {"id": user_id, "is_bot": False, "first_name": first_name, **({"last_name": last_name} if last_name else {})})
+        return TgUser(
+            self,
+            {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                **({"last_name": last_name} if last_name else {}),
+            },
+        )
 
 
 @dataclass
@@ -71,10 +79,14 @@ class TgUser:
         await self.h.drain(update)
         return self.h.fake.last(chat) if self.h.fake.bot_messages(chat) else Msg(chat, 0)
 
-    async def press(self, message: Msg, label: str | None = None, *, data: str | None = None, inline_message_id: str | None = None) -> dict[str, Any]:
+    async def press(
+        self, message: Msg, label: str | None = None, *, data: str | None = None, inline_message_id: str | None = None
+    ) -> dict[str, Any]:
         """Tap a button (by label, or forged `data`); returns the answerCallbackQuery parameters."""
         payload = message.button(label)["callback_data"] if label is not None else data
-        query = self.h.fake.callback_query(self.json, None if inline_message_id else message, payload, inline_message_id=inline_message_id)
+        query = self.h.fake.callback_query(
+            self.json, None if inline_message_id else message, payload, inline_message_id=inline_message_id
+        )
         update = await self.h.fake.push("callback_query", query)
         await self.h.drain(update)
         answer = self.h.fake.answer(query["id"])

@@ -9,17 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.telegram.render import CAPTION_LIMIT, TEXT_LIMIT, html_chunks, utf16_len
-from tests.driver import Driver, driver_over
 from bot.bootstrap import Runtime
 from bot.reply import Bold, Italic, Line, Link, Plain
 from domain.models import MovieDraft
 from tests.conftest import FakeClock
+from tests.driver import Driver, driver_over
 from tests.e2e.telegram.fake_bot_api import FakeBotApi, parse_html
 from tests.e2e.telegram.harness import running, telegram_config
 
 HOSTILE = ("<Fight & Club>", "1*2_3", "</b><i>&amp;", "a" * 300 + "&<>" * 100)
 
-text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300) | st.sampled_from(HOSTILE) | st.text("🎬🍿&<>é\u200d", max_size=400)
+text = (
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+    | st.sampled_from(HOSTILE)
+    | st.text("🎬🍿&<>é\u200d", max_size=400)
+)
 node = st.one_of(
     text.map(Plain),
     text.map(lambda t: Bold((Plain(t),))),
@@ -34,7 +38,8 @@ lines = st.lists(st.lists(node, max_size=4).map(tuple), min_size=1, max_size=40)
 def test_every_chunk_parses_as_telegram_html_and_fits(content: tuple[Line, ...], limit: int) -> None:
     for chunk in html_chunks(content, limit):
         plain, _ = parse_html(chunk)  # raises like Telegram on any escaping mistake
-        assert utf16_len(plain) <= limit and utf16_len(chunk) <= limit
+        assert utf16_len(plain) <= limit
+        assert utf16_len(chunk) <= limit
 
 
 def test_a_long_list_is_split_between_lines_without_losing_text() -> None:
@@ -50,10 +55,12 @@ async def poster_bot(runtime: Runtime, clock: FakeClock) -> AsyncIterator[tuple[
     ids = {}
     async with runtime.uow(write=True) as uow:
         for title in HOSTILE[:2]:
-            movie, _ = await uow.movies.upsert(MovieDraft(title=title, year=2001, genres=("Drama",), poster_path="/p.jpg", overview="x" * 900), clock())
+            movie, _ = await uow.movies.upsert(
+                MovieDraft(title=title, year=2001, genres=("Drama",), poster_path="/p.jpg", overview="x" * 900), clock()
+            )
             ids[title] = movie.id
         await uow.commit()
-    yield driver_over(runtime.uow, clock=clock, poster_url=lambda path: f"https://image.example.org/w500{path}"), ids
+    return driver_over(runtime.uow, clock=clock, poster_url=lambda path: f"https://image.example.org/w500{path}"), ids
 
 
 async def test_hostile_titles_as_photo_cards_with_captions_edited_in_place(
@@ -66,10 +73,12 @@ async def test_hostile_titles_as_photo_cards_with_captions_edited_in_place(
         assert "<Fight & Club> (2001)" in results.shown
         card = await alice.say(f"/movie #{ids['<Fight & Club>']}")
         assert card.photo == "https://image.example.org/w500/p.jpg"
-        assert card.shown.startswith("🎬 <Fight & Club> (2001)") and utf16_len(card.shown) <= CAPTION_LIMIT
+        assert card.shown.startswith("🎬 <Fight & Club> (2001)")
+        assert utf16_len(card.shown) <= CAPTION_LIMIT
         answer = await alice.press(card, "❤ Favorite")
         assert answer["text"] == "❤ Added to your favorites."
-        assert fake.calls_to("editMessageCaption") and "❤ favorite" in fake.last(1001).shown
+        assert fake.calls_to("editMessageCaption")
+        assert "❤ favorite" in fake.last(1001).shown
         other = await alice.say(f"/movie #{ids['1*2_3']}")
         assert other.shown.startswith("🎬 1*2_3 (2001)")
         assert all(c.ok for c in fake.calls)

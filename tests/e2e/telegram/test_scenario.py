@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from bot.services import Requester
-from tests.driver import Driver
 from bot.routing import COMMANDS
+from bot.services import Requester
 from domain.models import Platform
+from tests.driver import Driver
 from tests.e2e.telegram.fake_bot_api import FakeBotApi
 from tests.e2e.telegram.harness import Harness, TgUser
 
@@ -47,20 +47,24 @@ async def test_search_favorite_rate_review_favorites_history(
     assert answer["text"] == "❤ Added to your favorites."
     edited = fake.last(alice_tg.id)
     assert edited.message_id == card.message_id, "a button press edits the message in place"
-    assert "❤ favorite" in edited.shown and "💔 Unfavorite" in edited.labels()
+    assert "❤ favorite" in edited.shown
+    assert "💔 Unfavorite" in edited.labels()
 
     answer = await alice_tg.press(edited, "⭐ Rate")
     assert answer["text"] == "How many stars?"
     picker = fake.last(alice_tg.id)
-    assert picker.message_id == card.message_id and "★★★★" in picker.labels()
+    assert picker.message_id == card.message_id
+    assert "★★★★" in picker.labels()
 
     answer = await alice_tg.press(picker, "★★★★")
     assert answer["text"] == "Rated ★★★★☆."
     rated = fake.messages[(alice_tg.id, card.message_id)]
-    assert "you rated ★★★★☆" in rated.shown and "Add a short review?" in rated.shown
+    assert "you rated ★★★★☆" in rated.shown
+    assert "Add a short review?" in rated.shown
     assert "✍ Review" in rated.labels(), "the card keeps its buttons"
     prompt = fake.last(alice_tg.id)
-    assert prompt.message_id > card.message_id and prompt.shown.startswith("✍ Reply to this message with your review")
+    assert prompt.message_id > card.message_id
+    assert prompt.shown.startswith("✍ Reply to this message with your review")
     assert fake.calls_to("sendMessage")[-1].params["reply_markup"]["force_reply"] is True
 
     saved = await alice_tg.say("Mind-bending & <still> great", reply_to=prompt)
@@ -73,10 +77,12 @@ async def test_search_favorite_rate_review_favorites_history(
     assert favorites.shown.startswith("❤ Your favorites (6)")
     await alice_tg.press(favorites, "Next ›")
     page2 = fake.last(alice_tg.id)
-    assert page2.message_id == favorites.message_id and "Page 2 of 2" in page2.shown
+    assert page2.message_id == favorites.message_id
+    assert "Page 2 of 2" in page2.shown
 
     history = await alice_tg.say("/history")
-    assert history.shown.startswith("Recently added\n") and "• Jaws (1975)" in history.shown
+    assert history.shown.startswith("Recently added\n")
+    assert "• Jaws (1975)" in history.shown
     await alice_tg.press(history, "Next ›")
     older = fake.last(alice_tg.id)
     assert older.message_id == history.message_id

@@ -32,9 +32,13 @@ async def hooked(fake: FakeBotApi, movie_bot: Driver, sqlite_url: str) -> AsyncI
         yield harness, f"http://127.0.0.1:{port}/tg/hook"
 
 
-async def test_webhook_rejects_missing_or_wrong_secret_and_processes_the_right_one(hooked: tuple[Harness, str], fake: FakeBotApi) -> None:
+async def test_webhook_rejects_missing_or_wrong_secret_and_processes_the_right_one(
+    hooked: tuple[Harness, str], fake: FakeBotApi
+) -> None:
     harness, url = hooked
-    assert fake.webhook is not None and fake.webhook["url"] == HOOK and fake.webhook["secret_token"] == SECRET
+    assert fake.webhook is not None
+    assert fake.webhook["url"] == HOOK
+    assert fake.webhook["secret_token"] == SECRET
     fake.chat(1001)
     user = {"id": 1001, "is_bot": False, "first_name": "Alice"}
 
@@ -42,7 +46,11 @@ async def test_webhook_rejects_missing_or_wrong_secret_and_processes_the_right_o
         return {"update_id": n, "message": fake.user_message(user, 1001, "/help")}
 
     async with aiohttp.ClientSession() as http:
-        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}, {"X-Telegram-Bot-Api-Secret-Token": SECRET.upper()}):
+        for headers in (
+            {},
+            {"X-Telegram-Bot-Api-Secret-Token": "wrong"},
+            {"X-Telegram-Bot-Api-Secret-Token": SECRET.upper()},
+        ):
             async with http.post(url, json=update(1), headers=headers) as response:
                 assert response.status == 403
         await harness.drain({}, webhook=True)

@@ -61,9 +61,15 @@ async def make_catalog(fake: FakeTmdb, breaker_clock: ManualClock, sleeps: Sleep
     """Build catalogs against the fake: 0.5 s time budget, 3 attempts, breaker opening after 3 failures."""
     made: list[TmdbCatalog] = []
 
-    def build(*, token: str | None = TOKEN, api_key: str | None = None, cache: JsonCache | None = None, timeout: float = 0.5) -> TmdbCatalog:
+    def build(
+        *, token: str | None = TOKEN, api_key: str | None = None, cache: JsonCache | None = None, timeout: float = 0.5
+    ) -> TmdbCatalog:
         client = TmdbClient(fake.base_url, token=token, api_key=api_key, timeout=timeout)
-        resilient = Resilient(RetryPolicy(attempts=3, base_delay=0.01), CircuitBreaker(threshold=3, cooldown=30, clock=breaker_clock), sleep=sleeps)
+        resilient = Resilient(
+            RetryPolicy(attempts=3, base_delay=0.01),
+            CircuitBreaker(threshold=3, cooldown=30, clock=breaker_clock),
+            sleep=sleeps,
+        )
         catalog = TmdbCatalog(client, cache or MemoryCache(), resilient=resilient)
         made.append(catalog)
         return catalog

@@ -41,7 +41,10 @@ FIGHT_CLUB: dict[str, Any] = {
     "origin_country": ["US"],
     "original_language": "en",
     "original_title": "Fight Club",
-    "overview": "A ticking-time-bomb insomniac and a slippery soap salesman channel primal male aggression into a shocking new form of therapy.",
+    "overview": (
+        "A ticking-time-bomb insomniac and a slippery soap salesman channel primal male aggression "
+        "into a shocking new form of therapy."
+    ),
     "popularity": 73.433,
     "poster_path": "/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg",
     "production_companies": [],
@@ -81,7 +84,16 @@ APPENDS: dict[str, Any] = {
         "results": [
             {
                 "iso_3166_1": "US",
-                "release_dates": [{"certification": "R", "descriptors": [], "iso_639_1": "", "note": "", "release_date": "1999-10-15T00:00:00.000Z", "type": 3}],
+                "release_dates": [
+                    {
+                        "certification": "R",
+                        "descriptors": [],
+                        "iso_639_1": "",
+                        "note": "",
+                        "release_date": "1999-10-15T00:00:00.000Z",
+                        "type": 3,
+                    }
+                ],
             }
         ]
     },
@@ -89,12 +101,36 @@ APPENDS: dict[str, Any] = {
         "results": {
             "US": {
                 "link": "https://www.themoviedb.org/movie/550-fight-club/watch?locale=US",
-                "rent": [{"logo_path": "/5NyLm42TmCqCMOZFvH4fcoSNKEW.jpg", "provider_id": 10, "provider_name": "Amazon Video", "display_priority": 13}],
-                "flatrate": [
-                    {"logo_path": "/zxrVdFjIjLqkfnwyghnfywTn3Lh.jpg", "provider_id": 15, "provider_name": "Hulu", "display_priority": 6},
-                    {"logo_path": "/jPXksae158ukMLFhhlNvzsvaEyt.jpg", "provider_id": 257, "provider_name": "fuboTV", "display_priority": 5},
+                "rent": [
+                    {
+                        "logo_path": "/5NyLm42TmCqCMOZFvH4fcoSNKEW.jpg",
+                        "provider_id": 10,
+                        "provider_name": "Amazon Video",
+                        "display_priority": 13,
+                    }
                 ],
-                "buy": [{"logo_path": "/peURlLlr8jggOwK53fJ5wdQl05y.jpg", "provider_id": 2, "provider_name": "Apple TV", "display_priority": 4}],
+                "flatrate": [
+                    {
+                        "logo_path": "/zxrVdFjIjLqkfnwyghnfywTn3Lh.jpg",
+                        "provider_id": 15,
+                        "provider_name": "Hulu",
+                        "display_priority": 6,
+                    },
+                    {
+                        "logo_path": "/jPXksae158ukMLFhhlNvzsvaEyt.jpg",
+                        "provider_id": 257,
+                        "provider_name": "fuboTV",
+                        "display_priority": 5,
+                    },
+                ],
+                "buy": [
+                    {
+                        "logo_path": "/peURlLlr8jggOwK53fJ5wdQl05y.jpg",
+                        "provider_id": 2,
+                        "provider_name": "Apple TV",
+                        "display_priority": 4,
+                    }
+                ],
             }
         }
     },
@@ -127,7 +163,19 @@ CONFIGURATION = {
     "change_keys": ["adult", "genres", "title"],
 }
 
-LIST_KEYS = ("adult", "backdrop_path", "id", "original_language", "original_title", "overview", "popularity", "poster_path", "release_date", "title", "video")
+LIST_KEYS = (
+    "adult",
+    "backdrop_path",
+    "id",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "poster_path",
+    "release_date",
+    "title",
+    "video",
+)
 LIST_KEYS += ("vote_average", "vote_count")
 
 
@@ -212,7 +260,9 @@ class FakeTmdb:
     def _error(self, status: int, retry_after: str | None = None) -> web.Response:
         code, message = ERRORS.get(status, (11, "Internal error"))
         headers = {"Retry-After": retry_after} if retry_after else None
-        return web.json_response({"success": False, "status_code": code, "status_message": message}, status=status, headers=headers)
+        return web.json_response(
+            {"success": False, "status_code": code, "status_message": message}, status=status, headers=headers
+        )
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
@@ -243,15 +293,31 @@ class FakeTmdb:
         if path == "/search/movie":
             text = query.get("query", "").casefold()
             known = [list_item(m) for m in MOVIES.values() if text in m["title"].casefold()]
-            results = known if known else synthetic(text, page)
-            return {"page": page, "results": results, "total_pages": 7, "total_results": 137 if not known else len(known)}
+            results = known or synthetic(text, page)
+            return {
+                "page": page,
+                "results": results,
+                "total_pages": 7,
+                "total_results": 137 if not known else len(known),
+            }
         if parts[:2] == ["trending", "movie"] and parts[2:] in (["day"], ["week"]):
-            return {"page": page, "results": [{**list_item(m), "media_type": "movie"} for m in MOVIES.values()], "total_pages": 1, "total_results": len(MOVIES)}
+            return {
+                "page": page,
+                "results": [{**list_item(m), "media_type": "movie"} for m in MOVIES.values()],
+                "total_pages": 1,
+                "total_results": len(MOVIES),
+            }
         if path == "/discover/movie":
             return {"page": page, "results": [list_item(FIGHT_CLUB)], "total_pages": 1, "total_results": 1}
         if path == "/movie/upcoming":
             dates = {"maximum": "2026-12-01", "minimum": "2026-11-01"}
-            return {"dates": dates, "page": page, "results": [list_item(UNTITLED)], "total_pages": 1, "total_results": 1}
+            return {
+                "dates": dates,
+                "page": page,
+                "results": [list_item(UNTITLED)],
+                "total_pages": 1,
+                "total_results": 1,
+            }
         if len(parts) >= 2 and parts[0] == "movie" and parts[1].isdigit() and int(parts[1]) in MOVIES:
             movie = MOVIES[int(parts[1])]
             if parts[2:] == ["watch", "providers"]:

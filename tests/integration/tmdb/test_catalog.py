@@ -25,10 +25,16 @@ async def test_search_maps_results_and_a_repeat_is_served_from_cache(catalog: Tm
     page = await catalog.search("fight club")
     again = await catalog.search("  Fight   CLUB ")  # TMDb search ignores case and spacing: one cache entry
 
-    assert again == page and fake.calls["/search/movie"] == 1
+    assert again == page
+    assert fake.calls["/search/movie"] == 1
     assert catalog.stats.cache_hits >= 1
     fight = page.items[0]
-    assert (fight.tmdb_id, fight.title, fight.year, fight.release_date) == (550, "Fight Club", 1999, dt.date(1999, 10, 15))
+    assert (fight.tmdb_id, fight.title, fight.year, fight.release_date) == (
+        550,
+        "Fight Club",
+        1999,
+        dt.date(1999, 10, 15),
+    )
     assert fight.genres == ("Drama", "Thriller", "Comedy")
     assert catalog.poster_url(fight.poster_path) == "https://image.fake/t/p/w342/pB8BM7pdSp6B6Ih7QZ4DrQ3PmJK.jpg"
 
@@ -43,7 +49,9 @@ async def test_repeated_search_within_ttl_makes_zero_upstream_calls(catalog: Tmd
     assert (query["query"], query["year"], query["page"], query["include_adult"]) == ("heat", "1995", "2", "false")
 
 
-async def test_two_hundred_concurrent_identical_searches_make_one_upstream_call(catalog: TmdbCatalog, fake: FakeTmdb) -> None:
+async def test_two_hundred_concurrent_identical_searches_make_one_upstream_call(
+    catalog: TmdbCatalog, fake: FakeTmdb
+) -> None:
     fake.latency = 0.05
     pages = await asyncio.gather(*(catalog.search("alien") for _ in range(200)))
     assert fake.calls["/search/movie"] == 1
@@ -60,15 +68,27 @@ async def test_details_reads_appended_keywords_release_dates_and_imdb_id(catalog
 
     providers = await catalog.watch_providers(550, "us")
     assert fake.calls["/movie/550"] == 1  # where-to-watch comes from the cached details call
-    assert (providers.region, providers.flatrate, providers.rent, providers.buy) == ("US", ("fuboTV", "Hulu"), ("Amazon Video",), ("Apple TV",))
-    assert providers.link and "JustWatch" in providers.credit
+    assert (providers.region, providers.flatrate, providers.rent, providers.buy) == (
+        "US",
+        ("fuboTV", "Hulu"),
+        ("Amazon Video",),
+        ("Apple TV",),
+    )
+    assert providers.link
+    assert "JustWatch" in providers.credit
     assert (await catalog.watch_providers(550, "DE")).empty
 
 
 async def test_null_poster_and_empty_release_date_are_handled(catalog: TmdbCatalog) -> None:
     draft = await catalog.details(999001)
     assert draft is not None
-    assert (draft.poster_path, draft.year, draft.imdb_id, draft.runtime, draft.overview) == (None, 1999, None, None, None)
+    assert (draft.poster_path, draft.year, draft.imdb_id, draft.runtime, draft.overview) == (
+        None,
+        1999,
+        None,
+        None,
+        None,
+    )
     assert catalog.poster_url(draft.poster_path) is None
 
 
@@ -91,15 +111,19 @@ async def test_lists_send_the_documented_parameters(catalog: TmdbCatalog, fake: 
     assert (await catalog.discover(["Film Noir"])).items == ()  # TMDb has no such genre: nothing can match
     assert fake.total == before
     upcoming = await catalog.upcoming("de")
-    assert fake.requests[-1][1]["region"] == "DE" and upcoming.items[0].tmdb_id == 999001
-    with pytest.raises(ValueError):
+    assert fake.requests[-1][1]["region"] == "DE"
+    assert upcoming.items[0].tmdb_id == 999001
+    with pytest.raises(ValueError, match="trending window"):
         await catalog.trending("month")  # type: ignore[arg-type]
 
 
-async def test_429_is_retried_after_the_servers_retry_after(catalog: TmdbCatalog, fake: FakeTmdb, sleeps: SleepLog) -> None:
+async def test_429_is_retried_after_the_servers_retry_after(
+    catalog: TmdbCatalog, fake: FakeTmdb, sleeps: SleepLog
+) -> None:
     fake.fail(Fault(429, retry_after="2"))
     page = await catalog.search("fight club")
-    assert page.items and fake.calls["/search/movie"] == 2
+    assert page.items
+    assert fake.calls["/search/movie"] == 2
     assert sleeps.waits == [2.0]
 
 
@@ -107,10 +131,14 @@ async def test_5xx_are_retried_with_jittered_backoff(catalog: TmdbCatalog, fake:
     fake.fail(Fault(500), Fault(503))
     assert await catalog.details(550) is not None
     assert fake.calls["/movie/550"] == 3
-    assert len(sleeps.waits) == 2 and 0 <= sleeps.waits[0] <= 0.01 and 0 <= sleeps.waits[1] <= 0.02
+    assert len(sleeps.waits) == 2
+    assert 0 <= sleeps.waits[0] <= 0.01
+    assert 0 <= sleeps.waits[1] <= 0.02
 
 
-async def test_persistent_failure_raises_catalog_unavailable_and_is_never_cached(catalog: TmdbCatalog, fake: FakeTmdb) -> None:
+async def test_persistent_failure_raises_catalog_unavailable_and_is_never_cached(
+    catalog: TmdbCatalog, fake: FakeTmdb
+) -> None:
     fake.fail(*[Fault(503)] * 3)
     with pytest.raises(CatalogUnavailable) as raised:
         await catalog.search("fight club")
@@ -124,10 +152,13 @@ async def test_a_too_long_retry_after_gives_up_at_once(catalog: TmdbCatalog, fak
     fake.fail(Fault(429, retry_after="120"))
     with pytest.raises(CatalogUnavailable):
         await catalog.search("fight club")
-    assert fake.calls["/search/movie"] == 1 and sleeps.waits == []
+    assert fake.calls["/search/movie"] == 1
+    assert sleeps.waits == []
 
 
-async def test_rejected_token_is_not_retried_and_logged_for_admins(make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture) -> None:
+async def test_rejected_token_is_not_retried_and_logged_for_admins(
+    make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture
+) -> None:
     catalog = make_catalog(token="a-revoked-token-xyz")
     with caplog.at_level(logging.ERROR, logger="moviebot.tmdb"), pytest.raises(CatalogUnavailable):
         await catalog.search("fight club")
@@ -179,7 +210,9 @@ async def test_breaker_opens_after_repeated_failures_and_recovers_after_cool_dow
     assert catalog.resilient.breaker.state is BreakerState.CLOSED
 
 
-async def test_credentials_never_reach_logs_reprs_or_cache_keys(make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture) -> None:
+async def test_credentials_never_reach_logs_reprs_or_cache_keys(
+    make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     # httpx logs every request URL at INFO, which carries the api_key: the adapter holds it at WARNING.
     assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
@@ -198,17 +231,23 @@ async def test_credentials_never_reach_logs_reprs_or_cache_keys(make_catalog: Ca
 
     with_header = [q for _, q, h in fake.requests if h.get("Authorization") == f"Bearer {TOKEN}"]
     with_key = [q for _, q, h in fake.requests if q.get("api_key") == API_KEY]
-    assert with_header and all("api_key" not in q for q in with_header)
-    assert with_key and len(with_header) + len(with_key) == len(fake.requests)
+    assert with_header
+    assert all("api_key" not in q for q in with_header)
+    assert with_key
+    assert len(with_header) + len(with_key) == len(fake.requests)
     for secret in (TOKEN, API_KEY):
         assert secret not in caplog.text
-        assert secret not in repr(by_key) and secret not in repr(bearer)
+        assert secret not in repr(by_key)
+        assert secret not in repr(bearer)
         for catalog in (bearer, by_key):
             keys = [k for cache in catalog.cache._caches.values() for k in cache]  # type: ignore[attr-defined]
-            assert keys and not any(secret in k for k in keys)
+            assert keys
+            assert not any(secret in k for k in keys)
 
 
-async def test_start_survives_tmdb_being_down_and_defaults_serve_meanwhile(make_catalog: CatalogFactory, fake: FakeTmdb) -> None:
+async def test_start_survives_tmdb_being_down_and_defaults_serve_meanwhile(
+    make_catalog: CatalogFactory, fake: FakeTmdb
+) -> None:
     fake.down = Fault(503)
     catalog = make_catalog()
     await catalog.start()  # logs, does not raise: the bot must start without TMDb

@@ -20,7 +20,14 @@ from tests.integration.tmdb.fake_tmdb import TOKEN, FakeTmdb
 
 SPEC = Path(__file__).resolve().parents[3].parent / "shared" / "contracts" / "tmdb-v3-openapi.json"
 UNDOCUMENTED_APPENDS = {"keywords", "release_dates", "watch/providers"}
-TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "object": (dict,), "array": (list,)}
+TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+}
 
 
 @cache
@@ -32,7 +39,9 @@ def _violations(value: Any, schema: dict[str, Any], where: str) -> list[str]:
     if value is None or not schema.get("type"):
         return []
     kind = schema["type"]
-    allowed = TYPES[kind] + ((float,) if where.endswith(".vote_average") else ())  # the spec types upcoming's vote_average as integer
+    allowed = TYPES[kind] + (
+        (float,) if where.endswith(".vote_average") else ()
+    )  # the spec types upcoming's vote_average as integer
     if not isinstance(value, allowed) or (kind != "boolean" and isinstance(value, bool)):
         return [f"{where}: {type(value).__name__} is not {kind}"]
     if kind == "array":
@@ -64,7 +73,9 @@ def _violations(value: Any, schema: dict[str, Any], where: str) -> list[str]:
         ("/3/movie/{movie_id}/watch/providers", "/movie/550/watch/providers", {}),
     ],
 )
-async def test_fake_responses_follow_the_openapi_document(fake: FakeTmdb, spec_path: str, url: str, params: dict[str, str]) -> None:
+async def test_fake_responses_follow_the_openapi_document(
+    fake: FakeTmdb, spec_path: str, url: str, params: dict[str, str]
+) -> None:
     if not SPEC.exists():
         pytest.skip(f"TMDb OpenAPI document not found at {SPEC}")
     async with httpx.AsyncClient(base_url=fake.base_url + "/", headers={"Authorization": f"Bearer {TOKEN}"}) as http:
@@ -73,4 +84,5 @@ async def test_fake_responses_follow_the_openapi_document(fake: FakeTmdb, spec_p
     documented = {k: v for k, v in body.items() if k not in UNDOCUMENTED_APPENDS}
     assert _violations(documented, schema, "body") == []
     if url.endswith("999001"):
-        assert body["poster_path"] is None and body["release_date"] == ""  # real-world nulls the spec does not mention
+        assert body["poster_path"] is None
+        assert body["release_date"] == ""

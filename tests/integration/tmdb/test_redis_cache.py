@@ -83,14 +83,20 @@ async def test_errors_are_never_stored(make_catalog: CatalogFactory, fake: FakeT
 
 
 async def test_ttls_are_capped_at_six_months(prefix: str) -> None:
-    cache = RedisCache(aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT), {"static": CachePolicy(ttl=10 * 365 * 86400, maxsize=1)}, prefix=prefix)
+    cache = RedisCache(
+        aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT),
+        {"static": CachePolicy(ttl=10 * 365 * 86400, maxsize=1)},
+        prefix=prefix,
+    )
     await cache.set("static", "/configuration", {"images": {}})
     await cache.aclose()
     (ttl,) = (await _keys(prefix)).values()
     assert MAX_TTL - 5 <= ttl <= MAX_TTL
 
 
-async def test_an_unreachable_redis_degrades_to_no_cache(make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture) -> None:
+async def test_an_unreachable_redis_degrades_to_no_cache(
+    make_catalog: CatalogFactory, fake: FakeTmdb, caplog: pytest.LogCaptureFixture
+) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -99,4 +105,5 @@ async def test_an_unreachable_redis_degrades_to_no_cache(make_catalog: CatalogFa
     assert (await catalog.search("fight club")).items
     assert (await catalog.search("fight club")).items
     assert fake.calls["/search/movie"] == 2
-    assert "Redis cache unavailable" in caplog.text and "hunter2" not in caplog.text
+    assert "Redis cache unavailable" in caplog.text
+    assert "hunter2" not in caplog.text

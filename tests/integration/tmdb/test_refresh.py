@@ -14,14 +14,14 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
-from bot.services import Requester
-from tests.driver import Driver
 from bot.bootstrap import Runtime
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.reply import plain_text
+from bot.services import Requester
 from domain.models import Movie
 from storage.database import Database, alembic_config
 from tests.conftest import FakeClock
+from tests.driver import Driver
 from tests.integration.tmdb import fake_tmdb
 from tests.integration.tmdb.conftest import CatalogFactory
 from tests.integration.tmdb.fake_tmdb import FakeTmdb, Fault
@@ -42,7 +42,12 @@ async def _stale(runtime: Runtime, now: dt.datetime) -> list[int | None]:
 
 
 async def test_refresh_refetches_stale_movies_and_leaves_fresh_ones_alone(
-    tmdb_runtime: Runtime, fake: FakeTmdb, make_catalog: CatalogFactory, alice: Requester, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    tmdb_runtime: Runtime,
+    fake: FakeTmdb,
+    make_catalog: CatalogFactory,
+    alice: Requester,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")
     clock.advance(days=100)
@@ -59,20 +64,33 @@ async def test_refresh_refetches_stale_movies_and_leaves_fresh_ones_alone(
     assert fake.calls["/movie/550"] - before["/movie/550"] == 1
     assert fake.calls["/movie/999001"] == before["/movie/999001"]
     refetched = await _stored(tmdb_runtime, 550)
-    assert (refetched.overview, refetched.poster_path, refetched.keywords) == ("Rewritten on TMDb since.", None, ("support group", "dual identity"))
+    assert (refetched.overview, refetched.poster_path, refetched.keywords) == (
+        "Rewritten on TMDb since.",
+        None,
+        ("support group", "dual identity"),
+    )
     assert await _stale(tmdb_runtime, clock.now) == []
     again = fake.total
-    assert await refresh_stale_tmdb(tmdb_runtime.uow, make_catalog(), clock.now) == 0 and fake.total == again
+    assert await refresh_stale_tmdb(tmdb_runtime.uow, make_catalog(), clock.now) == 0
+    assert fake.total == again
 
 
 async def test_refresh_strips_tmdb_content_of_movies_tmdb_no_longer_has(
-    tmdb_runtime: Runtime, make_catalog: CatalogFactory, alice: Requester, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    tmdb_runtime: Runtime,
+    make_catalog: CatalogFactory,
+    alice: Requester,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")
     full = await _stored(tmdb_runtime, 550)
-    assert full.overview and full.poster_path and full.keywords
+    assert full.overview
+    assert full.poster_path
+    assert full.keywords
     clock.advance(days=151)
-    monkeypatch.setattr(fake_tmdb, "MOVIES", {k: v for k, v in fake_tmdb.MOVIES.items() if k != 550})  # TMDb answers 404 now
+    monkeypatch.setattr(
+        fake_tmdb, "MOVIES", {k: v for k, v in fake_tmdb.MOVIES.items() if k != 550}
+    )  # TMDb answers 404 now
 
     assert await refresh_stale_tmdb(tmdb_runtime.uow, make_catalog(), clock.now) == 0
 
@@ -100,10 +118,14 @@ async def test_refresh_stops_when_tmdb_is_down_and_keeps_the_rest_stale(
     assert (await _stored(tmdb_runtime, 550)).overview  # an outage is not a 404: nothing is stripped
 
 
-async def test_search_hits_do_not_make_older_keywords_look_fresh(tmdb_runtime: Runtime, alice: Requester, clock: FakeClock) -> None:
+async def test_search_hits_do_not_make_older_keywords_look_fresh(
+    tmdb_runtime: Runtime, alice: Requester, clock: FakeClock
+) -> None:
     await Driver(tmdb_runtime.core).fav(alice, "tmdb:550")  # full details: keywords
     clock.advance(days=151)
-    await Driver(tmdb_runtime.core).search(alice, "fight club")  # a list result: no keywords, so the old ones stay dated
+    await Driver(tmdb_runtime.core).search(
+        alice, "fight club"
+    )  # a list result: no keywords, so the old ones stay dated
     assert await _stale(tmdb_runtime, clock.now) == [550]
 
 
@@ -116,7 +138,12 @@ async def test_migration_dates_content_tmdb_supplied_before_the_column_existed(t
             await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0003"))
             for tmdb_id, overview in ((550, "'A story'"), (551, "NULL"), ("NULL", "'No id'")):
                 values = f"'m', 'm', 'm', 'm', 0, '{when}'"
-                await conn.execute(text(f"INSERT INTO movies (tmdb_id, overview, keywords, {columns}) VALUES ({tmdb_id}, {overview}, '', {values})"))
+                await conn.execute(
+                    text(
+                        f"INSERT INTO movies (tmdb_id, overview, keywords, {columns}) "
+                        f"VALUES ({tmdb_id}, {overview}, '', {values})"
+                    )
+                )
             await conn.commit()
         await db.upgrade()
         async with db.reader.connect() as conn:

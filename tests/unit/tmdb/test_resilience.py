@@ -27,7 +27,8 @@ def test_retry_delays_are_jittered_exponential_and_honour_retry_after() -> None:
     policy = RetryPolicy(attempts=4, base_delay=0.5, max_delay=1.5, max_retry_after=5)
     assert [policy.delay(a, None, rng=lambda: 1.0) for a in range(4)] == [0.5, 1.0, 1.5, None]
     assert policy.delay(0, None, rng=lambda: 0.0) == 0.0
-    assert policy.delay(0, 3.0) == 3.0 and policy.delay(0, 30.0) is None
+    assert policy.delay(0, 3.0) == 3.0
+    assert policy.delay(0, 30.0) is None
 
 
 def test_breaker_opens_half_opens_with_one_probe_and_closes() -> None:
@@ -36,10 +37,12 @@ def test_breaker_opens_half_opens_with_one_probe_and_closes() -> None:
     breaker.failure("x")
     assert breaker.allow()
     breaker.failure("x")
-    assert breaker.state is BreakerState.OPEN and not breaker.allow()
+    assert breaker.state is BreakerState.OPEN
+    assert not breaker.allow()
     clock.now = 10
     assert breaker.state is BreakerState.HALF_OPEN
-    assert breaker.allow() and not breaker.allow()  # one probe at a time
+    assert breaker.allow()
+    assert not breaker.allow()
     breaker.release()
     assert breaker.allow()
     breaker.success()
@@ -84,25 +87,30 @@ async def test_single_flight_shares_results_and_errors_and_survives_a_cancelled_
     first.cancel()
     gate.set()
     assert await asyncio.gather(*others) == ["body"] * 3
-    assert runs == 1 and flight.coalesced == 3
+    assert runs == 1
+    assert flight.coalesced == 3
 
     async def boom() -> str:
         raise ValueError("upstream")
 
     results = await asyncio.gather(flight.run("e", boom), flight.run("e", boom), return_exceptions=True)
     assert all(isinstance(r, ValueError) for r in results)
-    assert await flight.run("k", work) == "body" and runs == 2  # finished calls are forgotten
+    assert await flight.run("k", work) == "body"
+    assert runs == 2
 
 
 def test_cache_keys_sort_parameters_and_drop_credentials() -> None:
-    assert cache_key("/search/movie", {"query": "a b", "page": 1, "api_key": "SECRET"}) == "/search/movie?page=1&query=a+b"
+    assert (
+        cache_key("/search/movie", {"query": "a b", "page": 1, "api_key": "SECRET"}) == "/search/movie?page=1&query=a+b"
+    )
     assert cache_key("/configuration", {}) == "/configuration"
 
 
 def test_retry_after_accepts_seconds_and_http_dates() -> None:
     assert _retry_after("7") == 7.0
     assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert _retry_after(None) is None and _retry_after("soon") is None
+    assert _retry_after(None) is None
+    assert _retry_after("soon") is None
 
 
 async def test_memory_cache_expires_by_kind() -> None:
