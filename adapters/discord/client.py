@@ -19,7 +19,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import add_commands
 from adapters.discord.items import MENU_TEMPLATE, PAYLOAD_TEMPLATE, ActionButton, OpenMenu
-from adapters.discord.respond import DiscordDelivery, Responder
+from adapters.discord.respond import DiscordDelivery, Responder, review_modal_submit
 from bot.config import Config, ConfigError
 from bot.core import Core
 
@@ -72,6 +72,10 @@ class _MovieClientMixin:
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         """Answer presses no item claims (foreign or garbled custom_ids) rather than let them fail silently."""
+        if interaction.type is discord.InteractionType.modal_submit:
+            review = review_modal_submit(interaction)
+            if review is not None:
+                await self.handler.on_review(interaction, *review)
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = dict(interaction.data or {})
             custom_id = str(data.get("custom_id", ""))

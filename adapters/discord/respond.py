@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
@@ -64,18 +65,36 @@ def _is_share(payload: str) -> bool:
     return isinstance(action, MovieAction) and action.op is MovieOp.SHARE
 
 
-class ReviewModal(discord.ui.Modal):
-    """The review form shown after rating (optional text) or from the Review button."""
+REVIEW_MODAL = re.compile(r"moviebot:review:([1-9][0-9]{0,9})")
 
-    def __init__(self, responder: Responder, reply: Reply) -> None:
+
+def review_modal_submit(interaction: discord.Interaction[Any]) -> tuple[int, str] | None:
+    """The movie and text of a submitted review form, read from the interaction itself; None for other modals.
+
+    Modals are answered here, not by discord.py's in-memory modal store, so a
+    form opened before a restart (or on another instance) is still saved.
+    """
+    data: dict[str, Any] = dict(interaction.data or {})
+    match = REVIEW_MODAL.fullmatch(str(data.get("custom_id", "")))
+    if match is None:
+        return None
+    values = [c.get("value", "") for row in data.get("components", []) for c in row.get("components", [])]
+    return int(match[1]), str(values[0]) if values else ""
+
+
+class ReviewModal(discord.ui.Modal):
+    """The review form shown after rating (optional text) or from the Review button.
+
+    Its custom_id names the movie; `review_modal_submit` reads the answer.
+    """
+
+    def __init__(self, reply: Reply) -> None:
         card = reply.card
         after_rating = card is not None and card.your_stars is not None
         title = (
             f"{stars(card.your_stars)} {card.title}" if card is not None and card.your_stars else "Write your review"
         )
-        super().__init__(title=clip(title, 45), timeout=15 * 60)
-        self._responder = responder
-        self.movie_id = reply.awaiting_movie or 0
+        super().__init__(title=clip(title, 45), custom_id=f"moviebot:review:{reply.awaiting_movie or 0}")
         self.text: discord.ui.TextInput[ReviewModal] = discord.ui.TextInput(
             label="Your review (optional)" if after_rating else "Your review",
             style=discord.TextStyle.paragraph,
@@ -84,12 +103,6 @@ class ReviewModal(discord.ui.Modal):
             max_length=MAX_REVIEW_LENGTH,
         )
         self.add_item(self.text)
-
-    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self._responder.on_review(interaction, self.movie_id, self.text.value)
-
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        await self._responder.on_error(interaction, error)
 
 
 class Responder:
@@ -149,10 +162,13 @@ class Responder:
 
     async def on_review(self, interaction: discord.Interaction[Any], movie_id: int, text: str) -> None:
         """Save a review from the modal; an empty optional review just shows the rated card."""
-        work = self.core.submit_review(requester_from(interaction.user), chat_of(interaction), movie_id, text)
-        reply = await self._in_time(interaction, work)
-        # A modal opened from a card's button updates that card.
-        await self.deliver(interaction, replace(reply, edit=interaction.message is not None))
+        try:
+            work = self.core.submit_review(requester_from(interaction.user), chat_of(interaction), movie_id, text)
+            reply = await self._in_time(interaction, work)
+            # A modal opened from a card's button updates that card.
+            await self.deliver(interaction, replace(reply, edit=interaction.message is not None))
+        except Exception as exc:  # read from the raw interaction, so no Modal.on_error: translate here
+            await self.on_error(interaction, exc)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         """Answer any failure privately: a domain error's own message, otherwise a short apology."""
@@ -193,7 +209,9 @@ class Responder:
             and not done
             and interaction.type is not discord.InteractionType.modal_submit
         ):
-            await interaction.response.send_modal(ReviewModal(self, reply))
+            modal = ReviewModal(reply)
+            await interaction.response.send_modal(modal)
+            modal.stop()  # out of discord.py's memory: the submit is read from the interaction (review_modal_submit)
             return
         in_guild = interaction.guild_id is not None
         message = interaction.message

@@ -186,3 +186,25 @@ async def test_the_fake_enforces_discords_limits(fake: FakeDiscord, client: Movi
     assert any("6 rows" in v for v in fake.violations)
     assert any("6 buttons" in v for v in fake.violations)
     fake.violations.clear()
+
+
+async def test_a_review_form_opened_before_a_restart_is_saved_after_it(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], sqlite_url: str
+) -> None:
+    typed = await fake.autocomplete("rate", alice, value="matrix")
+    ref = next(c["value"] for c in typed.choices if c["name"] == "The Matrix (1999)")
+    opened = await fake.slash("rate", alice, guild=False, title=ref, stars=4)
+    assert opened.data["custom_id"].startswith("moviebot:review:")
+    await client.close()  # the process that showed the form goes away while Alice types
+    config = discord_config(fake, sqlite_url, DISCORD_GUILD_IDS=fake.guild_id)
+    restarted = await build(config)
+    new_client, task = await start_client(fake, Driver(restarted.core), config)
+    try:
+        text_input = opened.data["components"][0]["components"][0]
+        submitted = await fake.submit_modal(opened, {text_input["custom_id"]: "Still mind-bending."}, alice)
+        await fake.until(lambda: submitted.callback_type is not None)
+        reviews = await movie_bot.reviews(requester(alice), "the matrix 1999")
+        assert "Still mind-bending." in "\n".join(str(line) for line in reviews.text)
+    finally:
+        await stop_client(new_client, task)
+        await restarted.close()
