@@ -27,15 +27,19 @@ Job = Callable[[], Awaitable[object]]
 class Scheduler:
     """Our jobs on an AsyncIOScheduler, with a clean stop."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_run: Callable[[str], object] | None = None) -> None:
+        """`on_run(job_id)` is told as each run begins (tests wait on it instead of sleeping)."""
         self._scheduler = AsyncIOScheduler(timezone=dt.UTC)
         self._running: set[asyncio.Future[object]] = set()
+        self._on_run = on_run
 
     def add(self, job_id: str, job: Job, trigger: str, **trigger_args: object) -> None:
         async def shielded() -> None:
             run = asyncio.ensure_future(job())
             self._running.add(run)
             run.add_done_callback(self._running.discard)
+            if self._on_run is not None:
+                self._on_run(job_id)
             with contextlib.suppress(asyncio.CancelledError):  # APScheduler is shutting down; stop() waits for `run`
                 await asyncio.shield(run)
 
@@ -62,9 +66,10 @@ def build_scheduler(
     *,
     upkeep: Job | None = None,
     refit_every: dt.timedelta = REFIT_EVERY,
+    on_run: Callable[[str], object] | None = None,
 ) -> Scheduler:
     """A scheduler with our jobs added; the caller starts and stops it."""
-    scheduler = Scheduler()
+    scheduler = Scheduler(on_run)
     scheduler.add(
         "refit",
         recommendations.refit,

@@ -176,23 +176,30 @@ async def test_weekly_picks_wait_for_the_configured_day(
 
 
 async def test_the_scheduler_fits_the_recommender_in_the_background(movie_bot: Driver) -> None:
-    scheduler = build_scheduler(movie_bot.recommendations, None, refit_every=dt.timedelta(hours=1))
+    started: list[str] = []
+    began = asyncio.Event()
+    scheduler = build_scheduler(
+        movie_bot.recommendations,
+        None,
+        refit_every=dt.timedelta(hours=1),
+        on_run=lambda job: (started.append(job), began.set()),
+    )
     assert not movie_bot.recommendations.fitted
     scheduler.start()
     try:
-        for _ in range(100):
-            if movie_bot.recommendations.fitted:
-                break
-            await asyncio.sleep(0.05)
-        assert movie_bot.recommendations.fitted
+        await asyncio.wait_for(began.wait(), timeout=30)  # the first refit starts at once, not in an hour
+        assert started == ["refit"]
         assert scheduler.job_ids == {"refit"}
     finally:
         await scheduler.stop()
+    assert movie_bot.recommendations.fitted
 
 
 async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_bot: Driver) -> None:
-    scheduler = build_scheduler(movie_bot.recommendations, None)
+    began = asyncio.Event()
+    scheduler = build_scheduler(movie_bot.recommendations, None, on_run=lambda job: began.set())
     scheduler.start()
-    await asyncio.sleep(0.05)  # the first refit is under way
+    await asyncio.wait_for(began.wait(), timeout=30)  # the first refit is under way
+    assert not movie_bot.recommendations.fitted
     await scheduler.stop()
     assert movie_bot.recommendations.fitted
