@@ -21,7 +21,7 @@ from storage.read_cache import USER_MAX_ENTRIES, USER_TTL_SECONDS, ReadCache
 from storage.uow import SqlUnitOfWorkFactory
 from tests.conftest import FakeClock
 from tests.driver import Driver, driver_over
-from tests.unit.test_bot import press_label, text_of
+from tests.integration.test_intents import press_label, text_of
 
 CAROL = Requester(Platform.TELEGRAM, "3003", "Carol")
 PRIVATE = Chat("3003")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts the real `moviebot` command (about 1.5 s)
+
 HERE = Path(__file__).parent
 
 

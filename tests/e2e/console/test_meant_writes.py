@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.console.test_console_cli import moviebot
+
+pytestmark = pytest.mark.slow  # each test starts the real `moviebot` command (about 1.5 s)
 
 
 def chat(url: str, *lines: str) -> str:

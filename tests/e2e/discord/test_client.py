@@ -65,6 +65,7 @@ async def test_commands_sync_globally_by_default(fake: FakeDiscord, movie_bot: D
         await stop_client(client, task)
 
 
+@pytest.mark.slow  # a second gateway session and its guilds: about 5 s
 async def test_auto_sharded_client(movie_bot: Driver, sqlite_url: str, alice: dict[str, Any]) -> None:
     fake = await FakeDiscord(token=TOKEN, shards=2).start()
     try:
