@@ -13,19 +13,11 @@ import logging
 import time
 from collections.abc import Sequence
 
-from domain.models import Movie, Signal, SignalKind
+from domain.models import Movie, Signal
 from domain.ports import UnitOfWorkFactory
 from domain.recommend import FittedModel, Interaction, ItemFeatures, Recommendation, Recommender
 
 log = logging.getLogger(__name__)
-
-_KIND = {
-    SignalKind.RATING: "rating",
-    SignalKind.FAVORITE: "favorite",
-    SignalKind.WATCHLIST: "watchlist",
-    SignalKind.WATCHED: "watched",
-    SignalKind.DISMISSED: "dismissed",
-}
 
 
 def to_interaction(signal: Signal) -> Interaction:
@@ -34,7 +26,7 @@ def to_interaction(signal: Signal) -> Interaction:
         item_id=signal.movie_id,
         rating=float(signal.stars) if signal.stars is not None else None,
         timestamp=signal.at.timestamp(),
-        kind=_KIND[signal.kind],
+        kind=signal.kind.value,
     )
 
 

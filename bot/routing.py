@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, ToggleSetting
 from bot.intents import account, admin, discovery, info, library, ratings, search
@@ -48,11 +49,12 @@ def split_page(args: str) -> tuple[str, int]:
     """Filters and a trailing page number: "/favorites 2", "/favorites genre:drama 3", "… page:2" or "… p2".
 
     A page number has at most three digits, so a year ("1999") or a film called
-    "2012" or "1917" stays a filter.
+    "2012" stays a filter; after title words it is part of the title ("toy story 2").
     """
     head, _, last = args.strip().rpartition(" ")
     match = _PAGE_WORD.fullmatch(last)
-    if match is None:
+    title_words = [word for word in head.split() if ":" not in word]
+    if match is None or (title_words and not last.lower().startswith(("page:", "p"))):
         return args, 1
     return head, int(match[1])
 
@@ -181,16 +183,28 @@ PAGES: dict[ListName, PageIntent] = {
 }
 
 
-async def press(s: Services, who: Requester, action: Action) -> Reply:
-    """Run the intent behind a decoded button action, for whoever pressed it."""
-    if isinstance(action, MovieAction):
-        return await MOVIE_PRESSES[action.op](s, who, action.movie_id)
-    if isinstance(action, RateAction):
-        return await ratings.rate_movie(s, who, action.movie_id, action.stars, edit=True)
-    if isinstance(action, ReviewsPage):
-        return await ratings.reviews_page(s, who, action.movie_id, action.page, edit=True)
-    if isinstance(action, ToggleSetting):
-        return await account.toggle_setting(s, who, action.setting)
+async def _page(s: Services, who: Requester, action: PageAction) -> Reply:
     async with s.uow() as uow:
         text = await stored_text(s, uow, action.token)
     return await PAGES[action.list](s, who, action, text)
+
+
+async def _movie(s: Services, who: Requester, action: MovieAction) -> Reply:
+    return await MOVIE_PRESSES[action.op](s, who, action.movie_id)
+
+
+ActionIntent = Callable[[Services, Requester, Any], Awaitable[Reply]]
+
+# One row per kind of button action (bot.actions.Action); within a kind, MOVIE_PRESSES and PAGES pick the intent.
+PRESSES: dict[type, ActionIntent] = {
+    MovieAction: _movie,
+    RateAction: lambda s, who, a: ratings.rate_movie(s, who, a.movie_id, a.stars, edit=True),
+    ReviewsPage: lambda s, who, a: ratings.reviews_page(s, who, a.movie_id, a.page, edit=True),
+    ToggleSetting: lambda s, who, a: account.toggle_setting(s, who, a.setting),
+    PageAction: _page,
+}
+
+
+async def press(s: Services, who: Requester, action: Action) -> Reply:
+    """Run the intent behind a decoded button action, for whoever pressed it."""
+    return await PRESSES[type(action)](s, who, action)

@@ -9,17 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-RATING: Final = "rating"
-FAVORITE: Final = "favorite"
-WATCHLIST: Final = "watchlist"
-WATCHED: Final = "watched"
-DISMISSED: Final = "dismissed"
+from domain import models
+from domain.models import SignalKind
 
-InteractionKind = Literal["rating", "favorite", "watchlist", "watched", "dismissed"]
-KINDS: Final[frozenset[str]] = frozenset({RATING, FAVORITE, WATCHLIST, WATCHED, DISMISSED})
+# The kinds are the signal kinds (domain.models.SignalKind), and the star range is the one users rate in:
+# one definition each, named here the way the recommender's code reads best.
+RATING: Final = SignalKind.RATING.value
+FAVORITE: Final = SignalKind.FAVORITE.value
+WATCHLIST: Final = SignalKind.WATCHLIST.value
+WATCHED: Final = SignalKind.WATCHED.value
+DISMISSED: Final = SignalKind.DISMISSED.value
+KINDS: Final[frozenset[str]] = frozenset(kind.value for kind in SignalKind)
 
-MIN_STARS: Final = 1.0
-MAX_STARS: Final = 5.0
+MIN_STARS: Final = float(models.MIN_STARS)
+MAX_STARS: Final = float(models.MAX_STARS)
 
 
 @dataclass(frozen=True, slots=True)
