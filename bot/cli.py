@@ -43,31 +43,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _input_lines(stream: TextIO) -> Iterator[str]:
-    yield from stream
+def _console_lines(stream: TextIO, interactive: bool) -> Iterator[str]:
+    """Lines for the console chat; Ctrl-C while waiting for one raises KeyboardInterrupt here (the chat says Bye).
 
-
-def _typed_lines() -> Iterator[str]:
-    """Lines typed at a terminal, with readline's line editing and history; Ctrl-C raises KeyboardInterrupt here.
-
-    asyncio.run turns SIGINT into a task cancellation that input() would not
-    notice until Enter, so Python's own handler is in place while it waits.
+    asyncio.run turns SIGINT into a cancellation of the whole run, which a
+    blocking read would not notice until the next line (and which would cut
+    the database's close short), so Python's own handler is in place while a
+    line is awaited. At a terminal, readline adds line editing and history.
     """
-    import readline  # noqa: F401  (imported for its side effect: input() gains editing and history)
+    if interactive:
+        import readline  # noqa: F401  (imported for its side effect: input() gains editing and history)
+
+    def read() -> str:
+        return input("> ") + "\n" if interactive else stream.readline()
 
     while True:
         previous = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
-            line = input("> ")
+            line = read()
         except EOFError:
             return
         finally:
             signal.signal(signal.SIGINT, previous)
+        if not line:
+            return
         yield line
 
 
-def _console_lines(stream: TextIO, interactive: bool) -> Iterator[str]:
-    return _typed_lines() if interactive else _input_lines(stream)
+def _script_lines(stream: TextIO) -> Iterator[str]:
+    yield from stream
 
 
 def _progress(out: TextIO) -> object:
@@ -98,7 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "chat":
             if args.script:
                 with args.script.open(encoding="utf-8") as script:
-                    asyncio.run(bootstrap.chat(config, _input_lines(script), sys.stdout, echo=True))
+                    asyncio.run(bootstrap.chat(config, _script_lines(script), sys.stdout, echo=True))
             else:
                 interactive = sys.stdin.isatty()
                 asyncio.run(

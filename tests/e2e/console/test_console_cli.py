@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,29 @@ def test_catalog_import_of_an_unknown_format_fails_clearly(tmp_path: Path, sqlit
     result = moviebot("catalog", "import", str(tmp_path / "notes.txt"), url=sqlite_url)
     assert result.returncode == 1
     assert result.stderr.startswith("moviebot: ")
+
+
+def test_ctrl_c_says_bye_and_exits_cleanly(sqlite_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "TMDB_", "MOVIEBOT_"))}
+    env.update({"DATABASE_URL": sqlite_url, "PYTHONIOENCODING": "utf-8"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    assert proc.stdin is not None
+    assert proc.stdout is not None
+    proc.stdin.write("/search heat\n")
+    proc.stdin.flush()
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "[n] Next ›" not in seen and time.monotonic() < deadline:  # the answer is out: now waiting for a line
+        seen += proc.stdout.readline()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert out.rstrip().endswith("Bye! 🍿")
+    assert "Traceback" not in err
