@@ -210,3 +210,26 @@ async def test_recommendations_defer_first_then_follow_up(
     assert not shown["flags"] & 128
     assert shown["content"]
     assert not shown["content"].startswith("⚠")
+
+
+def _shown(answer: Any) -> str:
+    """What the user sees of an answer: its text and, for a card, the embed's title."""
+    message = answer.original or answer.data
+    embeds = message.get("embeds") or []
+    return "\n".join([message.get("content") or "", *(e.get("title", "") for e in embeds)])
+
+
+async def test_titles_resolve_to_the_film_the_user_meant(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
+) -> None:
+    assert "No “joker” from 2019; I have Joker (2012)." in _shown(await fake.slash("fav", alice, title="joker 2019"))
+    assert "🎬 Heat (1995)" in _shown(await fake.slash("watch", alice, title="Heat"))
+    assert "🎬 The Heat (2013)" in _shown(await fake.slash("movie", alice, title="the heat"))
+    assert "Did you mean one of these for “godfather”?" in _shown(await fake.slash("fav", alice, title="godfather"))
+    await fake.slash("watched", alice, title="Heat")
+    kept = await fake.slash("unwatch", alice, title="Heat")
+    assert "You've watched it, so it stays in your watched films." in _shown(kept)
+    for title in ("the matrix 1999", "toy story 1995", "alien 1979", "fargo 1996", "psycho 1960", "heat 1995"):
+        await fake.slash("fav", alice, title=title)
+    assert "Page 2 of 2" in _shown(await fake.slash("favorites", alice, text="2"))
+    assert "❤ Your favorites (6)" in reply_text(await movie_bot.favorites(requester(alice)))

@@ -93,3 +93,18 @@ async def test_search_favorite_rate_review_favorites_history(
     failed = [c for c in fake.calls if not c.ok]
     assert not failed, [(c.method, c.params) for c in failed]
     assert fake.token not in caplog.text
+
+
+async def test_titles_resolve_to_the_film_the_user_meant(
+    tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver
+) -> None:
+    assert (await alice_tg.say("/fav joker 2019")).shown == "⚠ No “joker” from 2019; I have Joker (2012)."
+    assert "➕ Added to your watchlist. Heat (1995)" in (await alice_tg.say("/watch Heat")).shown
+    assert (await alice_tg.say("/movie the heat")).shown.startswith("🎬 The Heat (2013)")
+    assert "Did you mean one of these for “godfather”?" in (await alice_tg.say("/fav godfather")).shown
+    await alice_tg.say("/watched Heat")
+    assert "You've watched it, so it stays in your watched films." in (await alice_tg.say("/unwatch Heat")).shown
+    for title in ("the matrix 1999", "toy story 1995", "alien 1979", "fargo 1996", "psycho 1960", "heat 1995"):
+        await alice_tg.say(f"/fav {title}")
+    assert "Page 2 of 2" in (await alice_tg.say("/favorites 2")).shown
+    assert "(6)" in str((await movie_bot.favorites(ALICE)).text[0])
