@@ -171,7 +171,8 @@ class Core:
 
     async def _shown(self, who: Requester, chat: Chat, reply: Reply) -> Reply:
         """The reply as this chat may see it, after storing the question it asks (if any)."""
-        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None:
+        answered_by_text = ANSWERED_BY[who.platform] is not Answering.FORM  # a form carries its movie itself
+        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None and answered_by_text:
             s = self.services
             async with s.uow(write=True) as uow:
                 user = await user_of(s, uow, who)
