@@ -104,10 +104,10 @@ class Core:
         if prompt is not None:
             await self._forget(prompt)
         if typed is None:
+            if chat.shared:
+                return None  # a reply to someone else's question, or to a closed one: chatter, in a group
             if answers is not None:
                 return copy.say(copy.PROMPT_EXPIRED)  # a reply to a question no longer open: never a search
-            if chat.shared:
-                return None
             if not stripped:
                 return copy.say(copy.HELP_HINT)
             if stripped.startswith("/"):

@@ -109,7 +109,9 @@ async def test_a_group_card_never_shows_the_pressers_status_and_their_chatter_is
     reviews = await movie_bot.reviews(BOB, "The Matrix 1999")
     assert "No written reviews yet" in "\n".join(str(line) for line in reviews.text)
     prompt = next(m for m in reversed(fake.bot_messages(GROUP)) if m.shown.startswith("✍ Reply to this message"))
+    before = len(fake.bot_messages(GROUP))
     await alice_tg.say("I'd rather not", chat_id=GROUP, reply_to=prompt)  # Alice answering Bob's prompt
+    assert len(fake.bot_messages(GROUP)) == before, "not her question: the bot stays quiet in the group"
     await bob_tg.say("Still great.", chat_id=GROUP, reply_to=prompt)
     reviews = await movie_bot.reviews(BOB, "The Matrix 1999")
     assert "Still great." in "\n".join(str(line) for line in reviews.text)
