@@ -202,7 +202,7 @@ async def stored_text(s: Services, uow: UnitOfWork, token: str | None) -> str:
     return text
 
 
-async def token_for(s: Services, uow: UnitOfWork, text: str, pages: int, token: str | None = None) -> str | None:
+async def page_token(s: Services, uow: UnitOfWork, text: str, pages: int, token: str | None = None) -> str | None:
     """The token a page button needs for `text`: reused when fresh (no write), stored only when needed."""
     text = text.strip()
     if token is not None or not text or pages <= 1:
@@ -210,8 +210,4 @@ async def token_for(s: Services, uow: UnitOfWork, text: str, pages: int, token: 
     fresh = await uow.tokens.fresh(text, s.now())  # the common case, a repeated query: no write at all
     if fresh is not None:
         return fresh
-    await uow.restart()
-    async with s.uow(write=True) as w:
-        stored = await w.tokens.put(text, s.now())
-        await w.commit()
-    return stored
+    return await write(s, uow, lambda w: w.tokens.put(text, s.now()))

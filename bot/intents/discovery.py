@@ -6,7 +6,7 @@ from bot import screens
 from bot.actions import ListName, MovieOp, PageAction
 from bot.intents.library import change
 from bot.reply import Reply, line
-from bot.services import Requester, Services, card, movie_by_id, remote_list, token_for, user_of, write
+from bot.services import Requester, Services, card, movie_by_id, page_token, remote_list, user_of, write
 from domain.catalog import TrendingWindow
 from domain.models import Movie, SignalKind
 
@@ -34,7 +34,7 @@ async def trending(
         await user_of(s, uow, who)
         result = remote if remote is not None else await uow.movies.popular(page, s.page_size)
         if window != "week" and s.remote is not None:  # the default window needs no token
-            token = await token_for(s, uow, window, result.pages, token)
+            token = await page_token(s, uow, window, result.pages, token)
     if remote is not None:
         title, subtitle = f"🔥 Trending {'today' if window == 'day' else 'this week'}", "From TMDb"
     else:

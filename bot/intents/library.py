@@ -9,7 +9,7 @@ from bot import screens
 from bot.actions import ListName, MovieAction, MovieOp, PageAction
 from bot.reply import Button, Reply
 from bot.resolve import resolve
-from bot.services import Requester, Services, card, movie_by_id, token_for, user_of, write
+from bot.services import Requester, Services, card, movie_by_id, page_token, user_of, write
 from domain.models import ChangeOutcome
 from domain.ports import LibraryRepository
 from domain.query import ListFilter, parse_list_filter
@@ -104,7 +104,7 @@ async def favorites(
     async with s.uow() as uow:
         user = await user_of(s, uow, who)
         result = await uow.library.favorites(user.id, flt, page, s.page_size)
-        token = await token_for(s, uow, args, result.pages, token)
+        token = await page_token(s, uow, args, result.pages, token)
     return screens.list_reply(
         "❤ Your favorites",
         result,
@@ -134,7 +134,7 @@ async def watchlist(
         user = await user_of(s, uow, who)
         result = await uow.library.watchlist(user.id, flt, page, s.page_size, watched)
         other = await uow.library.watchlist(user.id, flt, 1, 1, not watched)
-        token = await token_for(s, uow, args, 2, token)  # the switch button keeps the filter too
+        token = await page_token(s, uow, args, 2, token)  # the switch button keeps the filter too
     name = ListName.WATCHED if watched else ListName.WATCHLIST
     reply = screens.list_reply(
         "👁 Watched" if watched else "🎞 Your watchlist",

@@ -8,7 +8,7 @@ from bot import screens
 from bot.actions import ListName, MovieAction, MovieOp, PageAction
 from bot.reply import Reply
 from bot.resolve import resolve
-from bot.services import Requester, Services, card, movie_by_id, remote_list, token_for, user_of
+from bot.services import Requester, Services, card, movie_by_id, page_token, remote_list, user_of
 from domain.errors import InvalidInput
 from domain.models import Movie, MovieStatus, Page
 from domain.query import SearchQuery, clip_for_echo, parse_search
@@ -68,7 +68,7 @@ async def search(
     async with s.uow() as uow:
         await user_of(s, uow, who)
         result = remote if remote is not None else await uow.movies.search(query, page, s.page_size)
-        token = await token_for(s, uow, text, result.pages, token)
+        token = await page_token(s, uow, text, result.pages, token)
     return screens.list_reply(
         "🔎 Results",
         result,
