@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.reply import Reply, line
+from domain.models import Platform
 from domain.query import clip_for_echo
 
 APOLOGY = "⚠ Sorry, something went wrong on my side. Please try again."
@@ -13,8 +14,15 @@ DMS_CLOSED = (
     "📭 I couldn't send you a direct message: your DMs are closed to me. "
     "Allow direct messages from server members to get reminders."
 )
-BLOCKED_BEFORE = "📭 My last scheduled message to you didn't arrive. You're reachable again now."
+BLOCKED_BEFORE = (
+    "📭 My last scheduled message couldn't reach you (the bot was blocked). Reminders reach you again from now on."
+)
 PROMPT_EXPIRED = "That question has expired. Press ✍ Review on the movie's card, or send /review <movie> | <your text>."
+
+
+def unreachable_notice(platform: Platform) -> str:
+    """Why scheduled messages stopped, in the platform's terms (Discord: closed DMs; elsewhere: a blocked bot)."""
+    return DMS_CLOSED if platform is Platform.DISCORD else BLOCKED_BEFORE
 
 
 def say(text: str) -> Reply:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from bot import copy, screens
@@ -44,6 +44,7 @@ class Answering(Enum):
     FORM = "form"  # a form the platform shows (Discord modal)
 
 
+PRIVATE_IN_SHARED_CHATS = frozenset({Platform.DISCORD})  # ephemeral messages
 ANSWERED_BY = {
     Platform.CONSOLE: Answering.NEXT_MESSAGE,
     Platform.TELEGRAM: Answering.REPLY,
@@ -96,6 +97,12 @@ class Core:
             return None
         if typed is None and chat.shared and answers is None:
             return None  # in groups, plain chatter is not for us
+        refused = await account.was_refused(self.services, who)  # asked first: any message makes them reachable
+        return self._noticed(await self._message(who, chat, stripped, typed, answers), refused, who, chat)
+
+    async def _message(
+        self, who: Requester, chat: Chat, stripped: str, typed: Typed | None, answers: int | None
+    ) -> Reply | None:
         by = ANSWERED_BY[who.platform]
         looks = by is Answering.NEXT_MESSAGE or answers is not None or (typed is not None and typed.name == "cancel")
         prompt = await self._pending(who, chat) if looks else None
@@ -118,13 +125,31 @@ class Core:
         command = BY_NAME.get(typed.name)
         if command is None:
             return copy.unknown_command(typed.name)
-        return await self.run_command(who, chat, command, typed.args)
+        return await self._command(who, chat, command, typed.args)
 
     async def run_command(self, who: Requester, chat: Chat, command: Command, args: str) -> Reply:
         """Run one command from the table (Discord's slash commands come here directly)."""
+        refused = await account.was_refused(self.services, who)
+        reply = self._noticed(await self._command(who, chat, command, args), refused, who, chat)
+        assert reply is not None
+        return reply
+
+    async def _command(self, who: Requester, chat: Chat, command: Command, args: str) -> Reply:
         if command.takes_movie and not args.strip():
             return copy.usage(command.usage_line)
         return await self._shown(who, chat, await command.run(self.services, who, args))
+
+    @staticmethod
+    def _noticed(reply: Reply | None, refused: bool, who: Requester, chat: Chat) -> Reply | None:
+        """Tell a user whose scheduled messages were refused (blocked bot, closed DMs) why they stopped, once.
+
+        Privately only: in a shared chat, only where the platform can answer one person (Discord's ephemeral).
+        """
+        if reply is None or not refused or (chat.shared and who.platform not in PRIVATE_IN_SHARED_CHATS):
+            return reply
+        return replace(
+            reply, extra=(*reply.extra, replace(copy.say(copy.unreachable_notice(who.platform)), ephemeral=True))
+        )
 
     # ---- buttons and forms -------------------------------------------------------------------
 

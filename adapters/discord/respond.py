@@ -116,12 +116,9 @@ class Responder:
     async def on_command(self, interaction: discord.Interaction[Any], command: Command, args: str) -> None:
         """Run a slash command; errors propagate to tree.on_error."""
         who = requester_from(interaction.user)
-        refused = await self.core.was_refused(who)  # asked first: running the command marks them reachable again
         work = self.core.run_command(who, chat_of(interaction), command, args)
         reply = await self._in_time(interaction, work, command.personal if command.slow else None)
         await self.deliver(interaction, reply)
-        if refused:  # kept in the database, so the notice survives restarts and reaches them on any instance
-            await interaction.followup.send(copy.DMS_CLOSED, ephemeral=interaction.guild_id is not None)
 
     async def on_autocomplete(
         self, interaction: discord.Interaction[Any], current: str
@@ -142,28 +139,23 @@ class Responder:
             if message is not None and message.flags.ephemeral and owner not in (None, interaction.user.id):
                 await interaction.response.send_message(NOT_YOURS, ephemeral=True)
                 return
-            # A public message in a server is shared: if it is edited in place, it shows public facts only,
-            # and the presser's own outcome follows privately.
-            public = (
-                interaction.guild_id is not None
-                and message is not None
-                and not message.flags.ephemeral
-                and owner in (None, interaction.user.id)
-            )
-            chat = Chat(chat_of(interaction).key, shared=public)
+            # The answer is the presser's own: `deliver` never puts a personal card on a public message in a
+            # server, it answers privately (ephemeral) instead, so the chat is not shared.
+            chat = Chat(chat_of(interaction).key)
             reply = await self._in_time(
                 interaction, self.core.handle_press(requester_from(interaction.user), chat, payload)
             )
             await self.deliver(interaction, reply, share=_is_share(payload))
-            if public and reply.edit and reply.toast:
-                await interaction.followup.send(reply.toast, ephemeral=True)
         except Exception as exc:  # dynamic items have no View.on_error: translate here
             await self.on_error(interaction, exc)
 
     async def on_review(self, interaction: discord.Interaction[Any], movie_id: int, text: str) -> None:
         """Save a review from the modal; an empty optional review just shows the rated card."""
         try:
-            work = self.core.submit_review(requester_from(interaction.user), chat_of(interaction), movie_id, text)
+            # Personal, like a press: `deliver` answers privately rather than put it on a public message.
+            work = self.core.submit_review(
+                requester_from(interaction.user), Chat(chat_of(interaction).key), movie_id, text
+            )
             reply = await self._in_time(interaction, work)
             # A modal opened from a card's button updates that card.
             await self.deliver(interaction, replace(reply, edit=interaction.message is not None))
@@ -215,8 +207,15 @@ class Responder:
             return
         in_guild = interaction.guild_id is not None
         message = interaction.message
-        in_place = reply.edit and message is not None and message_owner(message) in (None, interaction.user.id)
         source_private = message is not None and message.flags.ephemeral
+        # A public message in a server shows public facts only: a personal card never replaces it.
+        personal_on_public = in_guild and not source_private and reply.card is not None and reply.card.personal
+        in_place = (
+            reply.edit
+            and message is not None
+            and message_owner(message) in (None, interaction.user.id)
+            and not personal_on_public
+        )
         # In DMs everything is private anyway; a press on someone else's message answers the presser alone.
         private = in_guild and not share and (reply.ephemeral or source_private or (reply.edit and not in_place))
         first, *rest = render(reply, shareable=private)
@@ -233,8 +232,13 @@ class Responder:
             await interaction.response.send_message(**first.send_kwargs(), ephemeral=private)
         else:
             await self._after_defer(interaction, first, private)
-        for more in rest + [m for extra in reply.extra for m in render(extra)]:
+        for more in rest:
             await interaction.followup.send(**more.send_kwargs(), ephemeral=private)
+        for extra in reply.extra:  # a personal follow-up (the closed-DMs notice) stays private in a server
+            for more in render(extra):
+                await interaction.followup.send(
+                    **more.send_kwargs(), ephemeral=private or (in_guild and extra.ephemeral)
+                )
 
     async def _after_defer(self, interaction: discord.Interaction[Any], first: Outgoing, private: bool) -> None:
         deferred = interaction.extras.get(_DEFERRED)

@@ -93,22 +93,30 @@ async def test_card_favorite_rate_and_review(
     assert "The Matrix (1999)" in reply_text(favorites)
 
 
-async def test_a_public_card_in_a_server_shows_public_facts_and_tells_the_presser_privately(
+async def test_a_public_card_in_a_server_shows_public_facts_and_answers_the_presser_privately(
     fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
 ) -> None:
     ref = await matrix_ref(fake, alice)
     card = (await fake.slash("movie", alice, title=ref)).original
     assert card is not None
     assert not is_ephemeral(card)
+    assert "Your rating" not in fields(card)  # the server sees no one's status, not even the asker's
     faved = await fake.press(card, button_labels(card)["❤ Favorite"], alice)
-    await fake.until(lambda: faved.followups)
-    assert faved.followups[0]["content"] == "❤ Added to your favorites."
-    assert "💔 Unfavorite" not in button_labels(card)
-    assert "Your lists" not in fields(card)
-    rated = await fake.press(card, button_labels(card)["⭐ Rate"], alice)
-    rated = await fake.press(card, button_labels(card)["★★★★"], alice)
+    assert faved.callback_type == CHANNEL_MESSAGE
+    mine = faved.original
+    assert mine is not None
+    assert is_ephemeral(mine)  # Alice's own card, for her eyes
+    assert mine["content"] == "❤ Added to your favorites."
+    assert "💔 Unfavorite" in button_labels(mine)
+    assert "Your lists" not in fields(card)  # the public card is left as it was
+    picker = await fake.press(card, button_labels(card)["⭐ Rate"], alice)
+    assert picker.original is not None
+    assert is_ephemeral(picker.original)
+    rated = await fake.press(picker.original, button_labels(picker.original)["★★★★"], alice)
+    assert rated.callback_type == MODAL
     text_input = rated.data["components"][0]["components"][0]
     await fake.submit_modal(rated, {text_input["custom_id"]: "Mind-bending, still."}, alice)
+    assert fields(picker.original)["Your review"] == "Mind-bending, still."  # her private card is updated
     assert "Your rating" not in fields(card)
     assert "Your review" not in fields(card)
     assert "The Matrix (1999)" in reply_text(await movie_bot.favorites(requester(alice)))

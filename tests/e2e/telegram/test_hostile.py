@@ -119,8 +119,11 @@ async def test_403_marks_the_user_unreachable_until_they_write_again(
     await alice_tg.say("/help")
     assert not await movie_bot.is_reachable(ALICE)
     fake.blocked.clear()
-    assert (await alice_tg.say("/trending")).shown.startswith("🔥 Popular now")
+    notice = await alice_tg.say("/trending")  # the answer, then why the reminders stopped
+    assert notice.shown.startswith("📭 My last scheduled message couldn't reach you")
+    assert fake.bot_messages(alice_tg.id)[-2].shown.startswith("🔥 Popular now")
     assert await movie_bot.is_reachable(ALICE)
+    assert (await alice_tg.say("/help")).shown.startswith("What I can do"), "told once"
 
 
 async def test_unexpected_errors_get_an_apology_and_a_safe_log_line(
