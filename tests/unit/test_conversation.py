@@ -6,6 +6,7 @@ through the real platform libraries and storage.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 
 import pytest
@@ -15,7 +16,7 @@ from bot.core import PROMPT_TTL, Chat, Core
 from bot.reply import Reply, plain_text
 from bot.screens import full_text
 from bot.services import Requester, Services
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.models import Movie, Platform
 from tests.conftest import FakeClock
 from tests.fakes import FakeUnitOfWorkFactory
@@ -185,3 +186,23 @@ async def test_unwatch_keeps_the_watched_record(core: Core, uow: FakeUnitOfWorkF
     kept = await core.handle_message(TELEGRAM, PRIVATE, "/unwatch heat")
     assert "You've watched it, so it stays in your watched films." in text(kept)
     assert next(iter(uow.store.watchlist.values())).watched_at == dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+
+
+async def test_two_answers_at_once_save_one_review_and_lose_nothing(core: Core, uow: FakeUnitOfWorkFactory) -> None:
+    await core.handle_message(TELEGRAM, PRIVATE, "/rate heat 1995 4")
+    first, second = await asyncio.gather(
+        core.handle_message(TELEGRAM, PRIVATE, "First words", answers=1),
+        core.handle_message(TELEGRAM, PRIVATE, "Second words", answers=1),
+    )
+    assert "Review saved" in text(first) or "Review saved" in text(second)
+    assert reviews_of(uow, 1)[0] in ("First words", "Second words")
+    assert uow.store.prompts == {}
+
+
+async def test_an_empty_line_is_no_review_and_the_question_stays(core: Core, uow: FakeUnitOfWorkFactory) -> None:
+    chat = Chat("console")
+    await core.handle_message(CONSOLE, chat, "/rate heat 1995 4")
+    with pytest.raises(InvalidInput, match="The review is empty"):
+        await core.handle_message(CONSOLE, chat, "   ")
+    assert "Review saved" in text(await core.handle_message(CONSOLE, chat, "Tense 🎬 und schön"))
+    assert reviews_of(uow, 1) == ["Tense 🎬 und schön"]

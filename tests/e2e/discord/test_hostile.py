@@ -15,8 +15,8 @@ from bot.notifications import DeliveryOutcome
 from bot.reply import Reply, line
 from tests.driver import Driver
 from tests.e2e.discord.conftest import discord_config, start_client, stop_client
-from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, FakeDiscord, button_labels
-from tests.e2e.discord.helpers import requester
+from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, MODAL_SUBMIT, FakeDiscord, button_labels
+from tests.e2e.discord.helpers import reply_text, requester
 
 
 def message_with_button(
@@ -208,3 +208,19 @@ async def test_a_review_form_opened_before_a_restart_is_saved_after_it(
     finally:
         await stop_client(new_client, task)
         await restarted.close()
+
+
+async def test_forged_review_forms_get_a_clear_answer_and_change_nothing(
+    fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any]
+) -> None:
+    def form(custom_id: str, text: str) -> dict[str, Any]:
+        rows = [{"type": 1, "components": [{"type": 4, "custom_id": "t", "value": text}]}]
+        return fake.interaction_payload(MODAL_SUBMIT, {"custom_id": custom_id, "components": rows}, alice, guild=False)
+
+    unknown = await fake.inject(form("moviebot:review:999999999", "Great"))
+    assert unknown.data["content"] == "⚠ That movie is no longer in the catalog."
+    unrated = await fake.inject(form("moviebot:review:1", "Great"))
+    assert "Rate it first" in unrated.data["content"]
+    too_long = await fake.inject(form("moviebot:review:1", "x" * 5000))
+    assert "at most 500 characters" in too_long.data["content"]
+    assert "Activity (0)" in reply_text(await movie_bot.history(requester(alice)))
