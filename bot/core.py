@@ -13,8 +13,9 @@ When is a message the answer to a prompt? Only when the user clearly meant it:
 - console: the very next line after the prompt; any other line or press clears it.
 - Discord: the review form (modal); plain messages are not read there.
 
-A reply that others can see (a group chat, a card posted through inline mode)
-shows public facts only; the presser's own status goes into the toast.
+A reply that others can see (a group chat, a card posted through inline mode,
+a public server message) shows public facts only; the presser's own status goes
+where only they see it (Telegram's toast; Discord answers them privately).
 """
 
 from __future__ import annotations
@@ -219,6 +220,3 @@ class Core:
 
     async def mark_unreachable(self, who: Requester) -> None:
         await account.mark_unreachable(self.services, who)
-
-    async def was_refused(self, who: Requester) -> bool:
-        return await account.was_refused(self.services, who)
