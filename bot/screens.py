@@ -163,32 +163,35 @@ def card_lines(card: MovieCard) -> tuple[Line, ...]:
 
 
 def card_buttons(card: MovieCard, picker: bool) -> tuple[tuple[Button, ...], ...]:
+    """The card's buttons; each has the same console key on every card (f, w, s, m, x, r, v, c; stars 1–5)."""
     mid = card.movie_id
-    first: tuple[Button, ...] = (
-        Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid))
+    first: list[Button] = [
+        Button("💔 Unfavorite", MovieAction(MovieOp.UNFAVORITE, mid), key="f")
         if card.favorite
-        else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid)),
-        Button("➖ Watchlist", MovieAction(MovieOp.WATCHLIST_REMOVE, mid))
-        if card.on_watchlist
-        else Button("➕ Watchlist", MovieAction(MovieOp.WATCHLIST_ADD, mid)),
-    )
-    if not card.watched:
-        first += (Button("👁 Watched", MovieAction(MovieOp.WATCHED, mid)),)
-    rows: list[tuple[Button, ...]] = [first]
-    discover = [Button("🎯 More like this", MovieAction(MovieOp.SIMILAR, mid))]
+        else Button("❤ Favorite", MovieAction(MovieOp.FAVORITE, mid), key="f")
+    ]
+    if not card.watched:  # a watched film stays in the watched list: no watchlist button would change it
+        if card.on_watchlist:
+            first.append(Button("➖ Watchlist", MovieAction(MovieOp.WATCHLIST_REMOVE, mid), key="w"))
+        else:
+            first.append(Button("➕ Watchlist", MovieAction(MovieOp.WATCHLIST_ADD, mid), key="w"))
+        first.append(Button("👁 Watched", MovieAction(MovieOp.WATCHED, mid), key="s"))
+    rows: list[tuple[Button, ...]] = [tuple(first)]
+    discover = [Button("🎯 More like this", MovieAction(MovieOp.SIMILAR, mid), key="m")]
     if not (card.favorite or card.on_watchlist or card.your_stars):
-        discover.append(Button("🚫 Not interested", MovieAction(MovieOp.DISMISS, mid)))
+        discover.append(Button("🚫 Not interested", MovieAction(MovieOp.DISMISS, mid), key="x"))
     if card.watch_link:  # in this row, not a new one: adapters add a share row and a reply holds 5 rows at most
         discover.append(Button("📺 Where to watch", url=card.watch_link))
     rows.append(tuple(discover))
     if picker:
         rows.append(tuple(Button(STAR * n, RateAction(mid, n), key=str(n)) for n in range(MIN_STARS, MAX_STARS + 1)))
     else:
-        second = [Button(f"⭐ {'Re-rate' if card.your_stars else 'Rate'}", MovieAction(MovieOp.RATE_PICKER, mid))]
+        label = f"⭐ {'Re-rate' if card.your_stars else 'Rate'}"
+        second = [Button(label, MovieAction(MovieOp.RATE_PICKER, mid), key="r")]
         if card.your_stars:
-            second.append(Button("✍ Review", MovieAction(MovieOp.REVIEW_PROMPT, mid)))
+            second.append(Button("✍ Review", MovieAction(MovieOp.REVIEW_PROMPT, mid), key="v"))
         if card.ratings:
-            second.append(Button("💬 Reviews", ReviewsPage(mid, 1)))
+            second.append(Button("💬 Reviews", ReviewsPage(mid, 1), key="c"))
         rows.append(tuple(second))
     return tuple(rows)
 
@@ -341,7 +344,7 @@ def reviews_reply(movie: Movie, stats: RatingStats, page: Page[Review], now: dt.
         text.append(line(italic(f"“{clip(r.text, 500)}”")))
     nav = nav_row(page, lambda p: ReviewsPage(movie.id, p))
     rows: list[tuple[Button, ...]] = [nav] if nav else []
-    rows.append((Button("🎬 Back to movie", MovieAction(MovieOp.OPEN, movie.id)),))
+    rows.append((Button("🎬 Back to movie", MovieAction(MovieOp.OPEN, movie.id), key="b"),))
     return Reply(text=tuple(text), buttons=tuple(rows), edit=edit)
 
 

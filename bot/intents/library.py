@@ -152,5 +152,6 @@ async def watchlist(
     switch = Button(
         f"🎞 To watch ({other.total})" if watched else f"👁 Watched ({other.total})",
         PageAction(ListName.WATCHLIST if watched else ListName.WATCHED, 1, token),
+        key="w",
     )
     return replace(reply, buttons=(*reply.buttons, (switch,)))

@@ -97,3 +97,14 @@ def test_unwatch_keeps_a_watched_record_and_a_bare_number_is_a_page(sqlite_url: 
     assert "🎞 Watchlist: 0 to watch, 1 watched" in out
     assert "❤ Your favorites (6)" in out
     assert "Page 2 of 2" in out
+
+
+def test_card_keys_are_the_same_on_every_card(sqlite_url: str) -> None:
+    out = chat(sqlite_url, "/movie heat 1995", "f", "/watched heat 1995", "r", "3")
+    assert "[f] ❤ Favorite  [w] ➕ Watchlist  [s] 👁 Watched" in out
+    assert "[m] 🎯 More like this  [x] 🚫 Not interested" in out
+    assert "[f] 💔 Unfavorite  [w] ➕ Watchlist  [s] 👁 Watched" in out  # favorited: f undoes it, r still rates
+    assert "[r] ⭐ Rate" in out
+    assert "✔ Rated ★★★☆☆." in out
+    watched_card = out[out.index("👁 Marked as watched.") :]
+    assert "[w]" not in watched_card.split("\n\n")[0]  # a watched film has no watchlist button that would do nothing
