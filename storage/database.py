@@ -9,16 +9,18 @@ asyncio, readers keep reading from WAL snapshots. PostgreSQL uses one engine.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from storage import sqlite_driver
+from storage.sql import SqlSession
+from storage.threaded import ThreadedEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -34,10 +36,11 @@ def async_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _tune_sqlite(engine: AsyncEngine, begin: str) -> None:
+def _tune_sqlite(engine: AsyncEngine | Engine, begin: str) -> None:
     """Turn on WAL and foreign keys, and take over BEGIN so writers can say IMMEDIATE."""
+    sync = engine.sync_engine if isinstance(engine, AsyncEngine) else engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(sync, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (pysqlite quirk)
         cursor = dbapi_connection.cursor()
@@ -45,7 +48,7 @@ def _tune_sqlite(engine: AsyncEngine, begin: str) -> None:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(sync, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(begin)
 
@@ -60,22 +63,34 @@ class Database:
             database = make_url(self.url).database
             if database and database != ":memory:" and not database.startswith("file:"):
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            one_trip = {"async_creator_fn": sqlite_driver.connect}
-            self.reader = create_async_engine(self.url, pool_size=pool_size, max_overflow=10, connect_args=one_trip)
-            self.writer = create_async_engine(
-                self.url, pool_size=1, max_overflow=0, pool_timeout=60, connect_args=one_trip
+            # Sessions: SQLAlchemy's sync API in worker threads, one hop per call (storage.threaded).
+            sync_url = make_url(self.url).set(drivername="sqlite+pysqlite")
+            threads = {"check_same_thread": False}  # a pooled connection serves whichever worker thread is free
+            read = create_engine(sync_url, pool_size=pool_size, max_overflow=10, connect_args=threads)
+            write = create_engine(sync_url, pool_size=1, max_overflow=0, connect_args=threads)
+            _tune_sqlite(read, "BEGIN")
+            _tune_sqlite(write, "BEGIN IMMEDIATE")
+            self._threaded: tuple[ThreadedEngine, ThreadedEngine] | None = (
+                ThreadedEngine(read, pool_size + 10),
+                ThreadedEngine(write, 1),
             )
+            # Migrations and maintenance (Alembic's async path): SQLAlchemy's stock aiosqlite adapter.
+            self.reader = create_async_engine(self.url, pool_size=1, max_overflow=4)
+            self.writer = create_async_engine(self.url, pool_size=1, max_overflow=0, pool_timeout=60)
             _tune_sqlite(self.reader, "BEGIN")
             _tune_sqlite(self.writer, "BEGIN IMMEDIATE")
         else:
+            self._threaded = None
             self.reader = self.writer = create_async_engine(
                 self.url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True
             )
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False)
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False)
 
-    def session(self, write: bool) -> AsyncSession:
+    def session(self, write: bool) -> SqlSession:
         """A new session on the engine that suits the intent."""
+        if self._threaded is not None:
+            return self._threaded[1 if write else 0].session()
         return (self._write_sessions if write else self._read_sessions)()
 
     def __repr__(self) -> str:
@@ -91,6 +106,8 @@ class Database:
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
+        for threaded in self._threaded or ():
+            await asyncio.to_thread(threaded.dispose)
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:

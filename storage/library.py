@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, delete, exists, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import (
     Activity,
@@ -41,7 +40,7 @@ from storage.schema import (
     UserRow,
     WatchlistRow,
 )
-from storage.sql import upsert_insert
+from storage.sql import SqlSession, upsert_insert
 
 DONE, UNCHANGED = ChangeOutcome.DONE, ChangeOutcome.UNCHANGED
 
@@ -75,7 +74,7 @@ _CARD_FACTS = _card_facts_statement()
 class SqlLibraryRepository:
     """LibraryRepository on SQLAlchemy."""
 
-    def __init__(self, session: AsyncSession, movies: SqlMovieRepository) -> None:
+    def __init__(self, session: SqlSession, movies: SqlMovieRepository) -> None:
         self._session = session
         self._movies = movies
 

@@ -8,14 +8,13 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Movie, MovieDraft, Page, UpsertOutcome
 from domain.query import SearchQuery
 from domain.text import normalize, strip_article
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
-from storage.sql import contains_all, like_pattern, upsert_insert
+from storage.sql import SqlSession, contains_all, like_pattern, upsert_insert
 
 _T = TypeVar("_T")
 
@@ -120,7 +119,7 @@ def title_filter(text: str) -> list[Any]:
 class SqlMovieRepository:
     """MovieRepository on SQLAlchemy."""
 
-    def __init__(self, session: AsyncSession, cache: CacheReader | None = None) -> None:
+    def __init__(self, session: SqlSession, cache: CacheReader | None = None) -> None:
         """`cache` only for read-only units of work: a write transaction may still roll back."""
         self._session = session
         self._cache = cache

@@ -6,11 +6,10 @@ import datetime as dt
 from collections import defaultdict
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Identity, Platform, Recipient
 from storage.schema import IdentityRow, NotificationRow, UserRow
-from storage.sql import upsert_insert
+from storage.sql import SqlSession, upsert_insert
 
 _SETTING = {"reminder": UserRow.reminders, "weekly": UserRow.weekly_picks}
 
@@ -18,7 +17,7 @@ _SETTING = {"reminder": UserRow.reminders, "weekly": UserRow.weekly_picks}
 class SqlNotificationRepository:
     """NotificationRepository on SQLAlchemy."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     async def recipients(self, kind: str) -> list[Recipient]:

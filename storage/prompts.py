@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import PendingPrompt, PromptKind
 from storage.schema import PromptRow
-from storage.sql import upsert_insert
+from storage.sql import SqlSession, upsert_insert
 
 PROMPT_SWEEP_AFTER = dt.timedelta(days=1)  # expired prompts older than this go whenever a new one is asked
 
@@ -17,7 +16,7 @@ PROMPT_SWEEP_AFTER = dt.timedelta(days=1)  # expired prompts older than this go 
 class SqlPromptRepository:
     """PromptRepository: never cached, since another instance may have asked or answered a moment ago."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: SqlSession) -> None:
         self._session = session
 
     async def get(self, user_id: int, chat: str, now: dt.datetime) -> PendingPrompt | None:

@@ -9,8 +9,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
+from storage.threaded import ThreadedSession
 
-def upsert_insert(session: AsyncSession, table: Table) -> Any:
+# What repositories talk to: an AsyncSession (PostgreSQL) or a ThreadedSession (SQLite), the same calls on both.
+SqlSession = AsyncSession | ThreadedSession
+
+
+def upsert_insert(session: SqlSession, table: Table) -> Any:
     """An INSERT that supports ON CONFLICT on the session's backend."""
     bind = session.bind
     assert bind is not None, "sessions come from the engine's sessionmaker, always bound"

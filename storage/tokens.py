@@ -8,10 +8,9 @@ import hashlib
 
 from cachetools import LRUCache
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.schema import TokenRow
-from storage.sql import upsert_insert
+from storage.sql import SqlSession, upsert_insert
 
 TOKEN_TTL = dt.timedelta(days=30)
 REFRESH_AFTER = dt.timedelta(days=1)  # re-stamp a token at most daily, so repeated searches stay read-only
@@ -51,7 +50,7 @@ class TokenMemo:
 class SqlTokenRepository:
     """TokenRepository on SQLAlchemy; tokens expire after TOKEN_TTL."""
 
-    def __init__(self, session: AsyncSession, memo: TokenMemo | None = None, *, writable: bool = False) -> None:
+    def __init__(self, session: SqlSession, memo: TokenMemo | None = None, *, writable: bool = False) -> None:
         self._session = session
         self._memo = memo or TokenMemo()
         self._writable = writable

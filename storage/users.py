@@ -6,12 +6,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.models import Identity, User, UserSettings
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import IdentityRow, UserRow
-from storage.sql import upsert_insert
+from storage.sql import SqlSession, upsert_insert
 
 # Built once: a statement object memoizes its cache key, so each lookup skips rebuilding and re-keying it.
 _FIND = (
@@ -45,7 +44,7 @@ class SqlUserRepository:
     users they changed, so the unit of work can drop those entries after commit.
     """
 
-    def __init__(self, session: AsyncSession, cache: CacheReader | None = None) -> None:
+    def __init__(self, session: SqlSession, cache: CacheReader | None = None) -> None:
         """`cache` only for read-only units of work: a write transaction may still roll back."""
         self._session = session
         self._cache = cache
