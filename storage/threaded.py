@@ -126,19 +126,19 @@ class ThreadedSession:
     def in_transaction(self) -> bool:
         return self._session.in_transaction()
 
-    async def commit(self) -> None:
+    async def _end(self, finish: Callable[[], None]) -> None:
+        """Commit or roll back (no hop when nothing is open), then let the next session in."""
         try:
             if self._session.in_transaction():
-                await self._hop(self._session.commit)
+                await self._hop(finish)
         finally:  # even if cancelled: the single writer's thread runs what was queued before anything else
             self._leave()
 
+    async def commit(self) -> None:
+        await self._end(self._session.commit)
+
     async def rollback(self) -> None:
-        try:
-            if self._session.in_transaction():
-                await self._hop(self._session.rollback)
-        finally:  # even if cancelled: the single writer's thread runs what was queued before anything else
-            self._leave()
+        await self._end(self._session.rollback)
 
     async def close(self) -> None:
         try:
