@@ -37,7 +37,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 class DeliveryOutcome(str, Enum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # blocked the bot / DMs closed: stop until they write again
-    RETRY = "retry"  # rate limited or the platform is down: try on a later run
+    RETRY = "retry"  # known not to have been delivered (rate limited, no connection): try on a later run
+    # The request left but no answer came (a timeout, a 5xx): it may have arrived. Counted as sent, never
+    # retried, because a message twice is worse than a missed one.
+    UNKNOWN = "unknown"
 
 
 class Delivery(Protocol):
@@ -56,6 +59,8 @@ class RunReport:
     unreachable: int = 0
     retry: int = 0
     skipped: int = 0
+    unknown: int = 0  # may have arrived: not sent again
+    failed: int = 0  # composing or sending raised: logged with the user's id, the run went on
 
 
 def period_of(local: dt.datetime) -> str:
@@ -102,7 +107,7 @@ class NotificationService:
         async with self._uow() as uow:
             recipients = await uow.notifications.recipients(kind)
         counts = dict.fromkeys(DeliveryOutcome, 0)
-        skipped = 0
+        skipped = failed = 0
         for recipient in recipients:
             local = local_time(now, recipient.timezone)
             if local.hour != self._hour or (kind == WEEKLY and local.weekday() != self._weekday):
@@ -110,14 +115,24 @@ class NotificationService:
             target = self._target(recipient)
             if target is None:
                 continue
-            outcome = await self._send_once(kind, recipient, target, period_of(local), now)
+            try:
+                outcome = await self._send_once(kind, recipient, target, period_of(local), now)
+            except Exception:  # isolation: one user's bad data or failure never stops everyone else's message
+                log.exception("%s for user %d failed", kind, recipient.user_id)
+                failed += 1
+                continue
             if outcome is None:
                 skipped += 1
             else:
                 counts[outcome] += 1
                 await asyncio.sleep(self._pause)
         report = RunReport(
-            counts[DeliveryOutcome.SENT], counts[DeliveryOutcome.UNREACHABLE], counts[DeliveryOutcome.RETRY], skipped
+            counts[DeliveryOutcome.SENT],
+            counts[DeliveryOutcome.UNREACHABLE],
+            counts[DeliveryOutcome.RETRY],
+            skipped,
+            counts[DeliveryOutcome.UNKNOWN],
+            failed,
         )
         if report != RunReport():
             log.info("%s run: %s", kind, report)
@@ -139,15 +154,16 @@ class NotificationService:
             await uow.commit()
         if not claimed:
             return None
-        reply = await (self._reminder(recipient, who) if kind == REMINDER else self._weekly(recipient, who))
-        if reply is None:
-            await self._settle(recipient.user_id, kind, period, "nothing")
-            return None
         try:
+            reply = await (self._reminder(recipient, who) if kind == REMINDER else self._weekly(recipient, who))
+            if reply is None:
+                await self._settle(recipient.user_id, kind, period, "nothing")
+                return None
             outcome = await delivery.deliver(who.external_id, reply)
         except Exception:
-            log.exception("delivering a %s failed; it will be retried", kind)
-            outcome = DeliveryOutcome.RETRY
+            # Settled, not released: whatever raised may have sent part of it, and a retry would repeat that.
+            await self._settle(recipient.user_id, kind, period, "failed")
+            raise
         if outcome is DeliveryOutcome.RETRY:
             async with self._uow(write=True) as uow:
                 await uow.notifications.release(recipient.user_id, kind, period)

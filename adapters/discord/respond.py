@@ -16,6 +16,7 @@ from collections.abc import Awaitable
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -296,7 +297,8 @@ class DiscordDelivery:
 
     Closed DMs (error 50007) are UNREACHABLE: the notification service marks the
     user in the database, and the responder tells them on their next command.
-    Rate limits and outages are RETRY, so the message goes out on a later run.
+    A rate limit or a connection that never opened is RETRY (a later run); a 5xx or a broken connection is
+    UNKNOWN: it may have arrived, so it is not sent again.
     """
 
     platform = Platform.DISCORD
@@ -313,6 +315,8 @@ class DiscordDelivery:
             if exc.code != CANNOT_DM:
                 raise
             return DeliveryOutcome.UNREACHABLE
-        except (discord.RateLimited, discord.DiscordServerError, OSError):
+        except (discord.RateLimited, aiohttp.ClientConnectorError):  # refused before anything was sent
             return DeliveryOutcome.RETRY
+        except (discord.DiscordServerError, OSError):  # a 5xx or a broken connection: it may have arrived
+            return DeliveryOutcome.UNKNOWN
         return DeliveryOutcome.SENT

@@ -100,12 +100,24 @@ async def edit(
     return True
 
 
+def never_sent(err: NetworkError) -> bool:
+    """Whether a network error is known to have happened before the request reached Telegram.
+
+    PTB raises TimedOut("Pool timeout…") while waiting for a free connection and
+    NetworkError("httpx.ConnectError…") when none could be opened; any other
+    timeout or network error may have struck after Telegram had the message.
+    """
+    text = str(err)
+    return "Pool timeout" in text or "ConnectError" in text
+
+
 class TelegramDelivery:
     """Scheduled messages to private chats: the `bot.notifications.Delivery` port on Telegram.
 
     403 (blocked the bot, or never started it) and "chat not found" mean the
-    user cannot be reached until they write again; flood control and network
-    trouble are temporary, so the scheduler gives the message back for a later run.
+    user cannot be reached until they write again; flood control and a
+    connection that never opened are temporary, so the scheduler tries again
+    later; a timeout after the request left is UNKNOWN (it may have arrived).
     """
 
     platform = Platform.TELEGRAM
@@ -123,6 +135,8 @@ class TelegramDelivery:
                 return DeliveryOutcome.UNREACHABLE
             log.warning("telegram refused a scheduled message: %s", err.message)
             return DeliveryOutcome.RETRY
-        except (RetryAfter, NetworkError):  # TimedOut is a NetworkError
+        except RetryAfter:  # flood control answered: nothing was delivered
             return DeliveryOutcome.RETRY
+        except NetworkError as err:  # TimedOut is a NetworkError
+            return DeliveryOutcome.RETRY if never_sent(err) else DeliveryOutcome.UNKNOWN
         return DeliveryOutcome.SENT

@@ -13,7 +13,7 @@ import pytest
 
 from bot.bootstrap import Runtime, build
 from bot.core import Core
-from bot.notifications import DeliveryOutcome, NotificationService
+from bot.notifications import DeliveryOutcome, NotificationService, RunReport
 from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
 from bot.services import Requester
@@ -203,3 +203,46 @@ async def test_stopping_mid_refit_waits_for_it_instead_of_cutting_it_off(movie_b
     assert not movie_bot.recommendations.fitted
     await scheduler.stop()
     assert movie_bot.recommendations.fitted
+
+
+async def test_an_unknown_outcome_counts_as_sent_and_is_never_sent_again(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
+    delivery = RecordingDelivery(DeliveryOutcome.UNKNOWN, DeliveryOutcome.UNKNOWN)  # e.g. timed out after sending
+    notifier = service(movie_bot, runtime, delivery, clock)
+    first = await notifier.run_due()
+    assert first["reminder"].unknown == 1
+    assert first["weekly"].unknown == 1
+    again = await notifier.run_due()
+    assert again["reminder"] == RunReport(skipped=1)
+    assert delivery.sent == []  # a duplicate is worse than a miss
+
+
+class ExplodingFor(RecordingDelivery):
+    """Raises for one user, as a platform library bug or bad data would."""
+
+    def __init__(self, external_id: str) -> None:
+        super().__init__()
+        self._victim = external_id
+
+    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
+        if external_id == self._victim:
+            raise RuntimeError("boom")
+        return await super().deliver(external_id, reply)
+
+
+async def test_one_users_failure_never_stops_the_run(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    yuki = Requester(Platform.TELEGRAM, "82", "Yuki")
+    await movie_bot.settings(yuki, "timezone Asia/Tokyo")
+    await movie_bot.watch(yuki, "alien 1979")
+    delivery = ExplodingFor(kenji.external_id)
+    notifier = service(movie_bot, runtime, delivery, clock)
+    report = await notifier.run_due()
+    assert report["reminder"].failed == 1
+    assert report["reminder"].sent == 1
+    assert [external for external, _reply in delivery.sent] == ["82", "82"]  # Yuki's reminder and picks
+    assert "reminder for user" in caplog.text
+    assert "boom" in caplog.text
+    assert (await notifier.run_due())["reminder"].failed == 0  # settled: not tried again this week

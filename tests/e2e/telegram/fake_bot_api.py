@@ -207,6 +207,7 @@ class FakeBotApi:
         self.inline_messages: dict[str, Msg] = {}
         self.blocked: set[int] = set()
         self.failures: dict[str, list[ApiError]] = {}
+        self.delays: dict[str, list[float]] = {}  # seconds to hold back the answer, after doing the work
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] | None = None
         self.allowed_updates: list[str] | None = None
@@ -319,6 +320,10 @@ class FakeBotApi:
         self.inline_messages[inline_id] = msg
         return msg
 
+    def answer_late(self, method: str, seconds: float) -> None:
+        """Script the next call of `method` to succeed but answer only after `seconds` (a timeout after delivery)."""
+        self.delays.setdefault(method.lower(), []).append(seconds)
+
     def fail_next(self, method: str, error: ApiError) -> None:
         """Script the next call of `method` to fail (a 429, a 403...)."""
         self.failures.setdefault(method.lower(), []).append(error)
@@ -364,6 +369,9 @@ class FakeBotApi:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
             result = await handler(params)
+            delays = self.delays.get(method.lower())
+            if delays:
+                await asyncio.sleep(delays.pop(0))
         except ApiError as err:
             call.ok = False
             body: dict[str, Any] = {"ok": False, "error_code": err.code, "description": err.description}
