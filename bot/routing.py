@@ -18,7 +18,6 @@ from bot.reply import Reply
 from bot.services import Requester, Services, raise_stale, stored_text
 
 Run = Callable[[Services, Requester, str], Awaitable[Reply]]
-MAX_PAGE = 99_999
 _PAGE = re.compile(r"[1-9]\d{0,4}")
 _PAGE_WORD = re.compile(r"(?:page:|p)?([1-9]\d{0,2})", re.IGNORECASE)
 

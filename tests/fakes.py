@@ -260,7 +260,6 @@ class FakeUnitOfWork:
     def __init__(self, store: Store, write: bool) -> None:
         self._store = store
         self.writable = write
-        self.commits = 0
 
     def _bind(self, store: Store) -> None:
         self._work = store
@@ -276,7 +275,6 @@ class FakeUnitOfWork:
         for name in ("users", "identities", "favorites", "watchlist", "ratings", "tokens", "prompts"):
             setattr(self._store, name, getattr(self._work, name))
         self._store.ids = self._work.ids
-        self.commits += 1
 
     async def restart(self) -> None:
         self._bind(self._store)

@@ -16,7 +16,7 @@ from bot.core import PROMPT_TTL, Chat, Core
 from bot.reply import Reply, plain_text
 from bot.screens import full_text
 from bot.services import Requester, Services
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, ReviewTooLong
 from domain.models import Movie, Platform
 from tests.conftest import FakeClock
 from tests.fakes import FakeUnitOfWorkFactory
@@ -106,7 +106,7 @@ async def test_cancel_says_whether_there_was_anything(core: Core) -> None:
 
 async def test_a_too_long_answer_keeps_the_prompt_open(core: Core, uow: FakeUnitOfWorkFactory) -> None:
     await core.handle_message(TELEGRAM, PRIVATE, "/rate heat 1995 4")
-    with pytest.raises(Exception, match="at most 500 characters"):
+    with pytest.raises(ReviewTooLong, match="at most 500 characters"):
         await core.handle_message(TELEGRAM, PRIVATE, "x" * 600, answers=1)
     saved = await core.handle_message(TELEGRAM, PRIVATE, "Shorter.", answers=1)
     assert "Review saved" in text(saved)
