@@ -51,13 +51,25 @@ class MovieOp(str, Enum):
     SIMILAR = "sm"  # more like this
     DISMISS = "dx"  # not interested
     PICK = "pk"  # onboarding: "I like this one"
+    SNOOZE = "sz"  # a nudge's "⏰ Snooze 2 weeks"
 
 
 class Setting(str, Enum):
-    """Settings with a toggle button."""
+    """Settings with a button: switches flip, the others open a picker (or ask, for the timezone)."""
 
-    REMINDERS = "rem"
+    REMINDERS = "rem"  # release-day reminders
     WEEKLY = "wk"
+    NUDGES = "nd"
+    DAY = "dy"
+    HOUR = "hr"
+    QUIET = "qt"
+    TIMEZONE = "tz"
+    OPT_IN = "in"  # /start's "Weekly picks on Fridays at 18:00 your time?"
+    MENU = "mn"  # back to the settings screen
+
+
+SWITCHES = frozenset({Setting.REMINDERS, Setting.WEEKLY, Setting.NUDGES})
+CHOICES = {Setting.DAY: 7, Setting.HOUR: 24, Setting.QUIET: 5}  # how many values each picker offers
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +104,15 @@ class ToggleSetting:
     setting: Setting
 
 
-Action = MovieAction | RateAction | PageAction | ReviewsPage | ToggleSetting
+@dataclass(frozen=True, slots=True)
+class ChooseSetting:
+    """A picker's value: a weekday (0 = Monday), an hour, or a quiet-hours preset."""
+
+    setting: Setting
+    value: int
+
+
+Action = MovieAction | RateAction | PageAction | ReviewsPage | ToggleSetting | ChooseSetting
 
 _ID = r"([1-9]\d{0,9})"
 _PAGE = r"([1-9]\d{0,5})"
@@ -102,6 +122,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(rf"v1:p:({'|'.join(n.value for n in ListName)}):{_PAGE}(?::({TOKEN_PATTERN}))?"), "page"),
     (re.compile(rf"v1:rv:{_ID}:{_PAGE}"), "reviews"),
     (re.compile(rf"v1:st:({'|'.join(s.value for s in Setting)})"), "setting"),
+    (re.compile(rf"v1:sc:({'|'.join(s.value for s in CHOICES)}):(0|[1-9]\d?)"), "choice"),
 ]
 
 
@@ -114,6 +135,12 @@ def _check_id(value: int) -> int:
 def _check_page(value: int) -> int:
     if not 1 <= value <= MAX_PAGE:
         raise ValueError(f"page out of range: {value}")
+    return value
+
+
+def _check_choice(setting: Setting, value: int) -> int:
+    if setting not in CHOICES or not 0 <= value < CHOICES[setting]:
+        raise ValueError(f"no choice {value} for {setting}")
     return value
 
 
@@ -135,6 +162,8 @@ def encode(action: Action) -> str:
         payload = f"{VERSION}:rv:{_check_id(action.movie_id)}:{_check_page(action.page)}"
     elif isinstance(action, ToggleSetting):
         payload = f"{VERSION}:st:{action.setting.value}"
+    elif isinstance(action, ChooseSetting):
+        payload = f"{VERSION}:sc:{action.setting.value}:{_check_choice(action.setting, action.value)}"
     else:
         raise TypeError(f"not an action: {action!r}")
     assert len(payload.encode("ascii")) <= MAX_PAYLOAD_BYTES
@@ -159,6 +188,9 @@ def decode(payload: object) -> Action:
                 return PageAction(ListName(groups[0]), _check_page(int(groups[1])), groups[2])
             if kind == "reviews":
                 return ReviewsPage(_check_id(int(groups[0])), _check_page(int(groups[1])))
+            if kind == "choice":
+                setting = Setting(groups[0])
+                return ChooseSetting(setting, _check_choice(setting, int(groups[1])))
             return ToggleSetting(Setting(groups[0]))
         except ValueError:
             raise StaleAction from None

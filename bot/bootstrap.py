@@ -21,7 +21,7 @@ from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
 from bot.core import Core
-from bot.notifications import Delivery, NotificationService
+from bot.notifications import Delivery, NotificationService, Timing
 from bot.scheduler import Scheduler, build_scheduler
 from bot.services import Services, utc_now
 from domain.models import ImportSummary
@@ -128,10 +128,13 @@ async def _console(runtime: Runtime, lines: Iterator[str], out: TextIO, *, echo:
 def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
     """Recommender refits always; scheduled messages when a platform can deliver them; TMDb upkeep with TMDb."""
     cfg = runtime.config.scheduler
+    timing = Timing(
+        window=dt.timedelta(hours=cfg.window_hours),
+        nudge_after=dt.timedelta(weeks=cfg.nudge_after_weeks),
+        retention=dt.timedelta(days=cfg.retention_days),
+    )
     notifications = (
-        NotificationService(
-            runtime.core, runtime.uow, deliveries, clock=utc_now, hour=cfg.reminder_hour, weekly_day=cfg.weekly_day
-        )
+        NotificationService(runtime.core, runtime.uow, deliveries, clock=utc_now, timing=timing, workers=cfg.workers)
         if deliveries
         else None
     )

@@ -92,8 +92,10 @@ class DiscordSection:
 @dataclass(frozen=True)
 class SchedulerSection:
     enabled: bool = True
-    reminder_hour: int = 18
-    weekly_day: str = "fri"
+    window_hours: float = 6.0
+    nudge_after_weeks: int = 4
+    retention_days: int = 90
+    workers: int = 4
 
 
 @dataclass(frozen=True)
@@ -150,13 +152,15 @@ _SECTIONS: dict[str, type[Any]] = {
 _CHOICES: dict[str, tuple[str, ...]] = {
     "bot.log_level": ("DEBUG", "INFO", "WARNING", "ERROR"),
     "telegram.mode": ("polling", "webhook"),
-    "scheduler.weekly_day": ("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
 }
 _RANGES: dict[str, tuple[float, float]] = {
     "bot.page_size": (1, 10),
     "tmdb.timeout_seconds": (0.1, 60),
     "telegram.port": (1, 65535),
-    "scheduler.reminder_hour": (0, 23),
+    "scheduler.window_hours": (0.25, 48),
+    "scheduler.nudge_after_weeks": (1, 52),
+    "scheduler.retention_days": (7, 3650),
+    "scheduler.workers": (1, 32),
 }
 _URLS = (
     "tmdb.api_base_url",

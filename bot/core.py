@@ -28,9 +28,10 @@ from enum import Enum
 from bot import copy, screens
 from bot.actions import decode
 from bot.intents import account, ratings, search
-from bot.reply import Awaiting, Reply
+from bot.reply import Awaiting, Reply, line
 from bot.routing import BY_NAME, Command, press
 from bot.services import Requester, Services, user_of
+from domain.errors import InvalidInput
 from domain.models import PendingPrompt, Platform, PromptKind
 
 PROMPT_TTL = dt.timedelta(minutes=30)
@@ -51,6 +52,14 @@ ANSWERED_BY = {
     Platform.TELEGRAM: Answering.REPLY,
     Platform.DISCORD: Answering.FORM,
 }
+
+
+_PROMPT_KINDS = {
+    Awaiting.REVIEW: PromptKind.REVIEW,
+    Awaiting.TIMEZONE: PromptKind.TIMEZONE,
+    Awaiting.OPT_IN: PromptKind.OPT_IN,
+}
+Answers = int | PromptKind | None  # a review prompt's movie, or PromptKind.TIMEZONE
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,11 +95,18 @@ class Core:
     # ---- messages ------------------------------------------------------------------------
 
     async def handle_message(
-        self, who: Requester, chat: Chat, text: str, *, answers: int | None = None, bot_username: str | None = None
+        self,
+        who: Requester,
+        chat: Chat,
+        text: str,
+        *,
+        answers: Answers = None,
+        bot_username: str | None = None,
     ) -> Reply | None:
         """Answer one message; None when it is not for us (chatter in a group, a command for another bot).
 
-        `answers`: the movie of our prompt this message replies to (Telegram), if it replies to one.
+        `answers`: what our prompt this message replies to asked for (Telegram), if it replies to one:
+        the movie of a review prompt, or PromptKind.TIMEZONE for a timezone question.
         """
         stripped = text.strip()
         typed = parse_command(stripped)
@@ -102,7 +118,7 @@ class Core:
         return self._noticed(await self._message(who, chat, stripped, typed, answers), refused, who, chat)
 
     async def _message(
-        self, who: Requester, chat: Chat, stripped: str, typed: Typed | None, answers: int | None
+        self, who: Requester, chat: Chat, stripped: str, typed: Typed | None, answers: Answers
     ) -> Reply | None:
         by = ANSWERED_BY[who.platform]
         looks = by is Answering.NEXT_MESSAGE or answers is not None or (typed is not None and typed.name == "cancel")
@@ -163,6 +179,10 @@ class Core:
                 await self._forget(prompt)  # a press is the next line too
         return await self._shown(who, chat, await press(self.services, who, action))
 
+    async def submit_timezone(self, who: Requester, chat: Chat, text: str, *, opt_in: bool) -> Reply:
+        """A timezone form was sent (Discord's modal)."""
+        return await self._shown(who, chat, await account.answer_timezone(self.services, who, text, opt_in=opt_in))
+
     async def submit_review(self, who: Requester, chat: Chat, movie_id: int, text: str) -> Reply:
         """A review form was sent (Discord's modal): save it; an empty optional review just shows the card."""
         if not text.strip():
@@ -180,15 +200,30 @@ class Core:
             return await uow.prompts.get(user.id, chat.key, s.now())
 
     @staticmethod
-    def _is_answer(who: Requester, prompt: PendingPrompt, answers: int | None) -> bool:
+    def _is_answer(who: Requester, prompt: PendingPrompt, answers: Answers) -> bool:
         by = ANSWERED_BY[who.platform]
         if by is Answering.REPLY:
-            return answers == prompt.movie_id
+            if prompt.kind is PromptKind.REVIEW:
+                return answers == prompt.movie_id
+            return answers is PromptKind.TIMEZONE
         return by is Answering.NEXT_MESSAGE
 
     async def _answer(self, who: Requester, chat: Chat, prompt: PendingPrompt, text: str) -> Reply:
-        reply = await ratings.review_movie(self.services, who, prompt.movie_id, text, prompt_chat=chat.key)
+        if prompt.kind is PromptKind.REVIEW and prompt.movie_id is not None:
+            reply = await ratings.review_movie(self.services, who, prompt.movie_id, text, prompt_chat=chat.key)
+        else:
+            reply = await self._timezone_answer(who, chat, prompt, text)
         return await self._shown(who, chat, reply)
+
+    async def _timezone_answer(self, who: Requester, chat: Chat, prompt: PendingPrompt, text: str) -> Reply:
+        """Set the zone; a bad answer keeps the question open, asked again under the error."""
+        try:
+            reply = await account.answer_timezone(self.services, who, text, opt_in=prompt.kind is PromptKind.OPT_IN)
+        except InvalidInput as err:
+            again = screens.timezone_question(opt_in=prompt.kind is PromptKind.OPT_IN)
+            return replace(again, text=(line(f"⚠ {err}"), *again.text))
+        await self._forget(prompt)
+        return reply
 
     async def _forget(self, prompt: PendingPrompt) -> None:
         async with self.services.uow(write=True) as uow:
@@ -197,13 +232,14 @@ class Core:
 
     async def _shown(self, who: Requester, chat: Chat, reply: Reply) -> Reply:
         """The reply as this chat may see it, after storing the question it asks (if any)."""
-        answered_by_text = ANSWERED_BY[who.platform] is not Answering.FORM  # a form carries its movie itself
-        if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None and answered_by_text:
+        answered_by_text = ANSWERED_BY[who.platform] is not Answering.FORM  # a form carries what it asks itself
+        kind = _PROMPT_KINDS.get(reply.awaiting) if reply.awaiting is not None else None
+        if kind is not None and answered_by_text and (kind is not PromptKind.REVIEW or reply.awaiting_movie):
             s = self.services
             async with s.uow(write=True) as uow:
                 user = await user_of(s, uow, who)
                 await uow.prompts.put(
-                    PendingPrompt(user.id, chat.key, PromptKind.REVIEW, reply.awaiting_movie, s.now() + PROMPT_TTL)
+                    PendingPrompt(user.id, chat.key, kind, reply.awaiting_movie, s.now() + PROMPT_TTL)
                 )
                 await uow.commit()
         if chat.shared and not reply.ephemeral:

@@ -1,12 +1,26 @@
-"""Scheduled messages: watchlist reminders and weekly picks, each sent exactly once.
+"""Scheduled messages users can trust: weekly picks, release-day reminders, nudges.
 
-Every run looks at who wants a kind of message, keeps those for whom it is the
-configured hour in their own time zone (and, for weekly picks, the configured
-day), then claims a (user, kind, ISO week) row in the ledger before sending.
-The claim is what makes a message go out once, even with several instances or
-a run repeated after a crash. Platforms are reached through `Delivery`, which
-the Telegram and Discord adapters implement; a refusal (blocked bot, closed
-DMs) marks the user unreachable, a temporary failure gives the claim back.
+A run (every minute, on every instance) does four things, each safe to do on
+several instances at once because the database decides:
+
+1. **Plan.** Users whose `next_run_at` has come are read through an index. One
+   compare-and-set moves each user's run on (domain.schedule.next_run), and
+   only the instance that won it adds that run's messages to the ledger, keyed
+   by (user, kind, period, movie) so a message can be planned only once.
+   A message whose window already closed (the bot was down) is not planned but
+   counted as skipped.
+2. **Take over.** A message left in `sending` past its lease (its sender died)
+   is settled as `unknown`: it may have gone out, and twice is worse than never.
+3. **Send.** Workers claim the oldest due message one at a time (a lease, one
+   UPDATE), compose it, send it and settle it. Only failures known to precede
+   delivery (RETRY) are queued again, with backoff, until the window closes;
+   an unknown outcome counts as sent. One user's failure is logged with their
+   internal id and never stops the run.
+4. **Expire and prune.** Queued messages whose window closed are settled as
+   expired; settled rows older than the retention go.
+
+Pacing belongs to each platform's `Delivery` (Telegram's shared send budget,
+discord.py's rate-limit handling), so this module never sleeps to pace.
 """
 
 from __future__ import annotations
@@ -14,37 +28,46 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import zoneinfo
+import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
 from bot.core import Core
-from bot.intents import discovery, library
+from bot.intents import discovery, search
 from bot.reply import Reply, bold, line
-from bot.services import Requester
-from domain.models import Platform, Recipient, SignalKind
-from domain.ports import UnitOfWorkFactory
-from domain.query import ListFilter
+from bot.screens import nudge_buttons
+from bot.services import Requester, user_of
+from domain import schedule
+from domain.errors import NotFound
+from domain.models import (
+    ClaimedMessage,
+    MessageKind,
+    MessageStatus,
+    PlannedMessage,
+    Platform,
+    Recipient,
+    ScheduledUser,
+    SignalKind,
+)
+from domain.ports import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
-
-REMINDER, WEEKLY = "reminder", "weekly"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class DeliveryOutcome(str, Enum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # blocked the bot / DMs closed: stop until they write again
-    RETRY = "retry"  # known not to have been delivered (rate limited, no connection): try on a later run
+    RETRY = "retry"  # known not to have been delivered (rate limited, no connection): try again later
     # The request left but no answer came (a timeout, a 5xx): it may have arrived. Counted as sent, never
     # retried, because a message twice is worse than a missed one.
     UNKNOWN = "unknown"
 
 
 class Delivery(Protocol):
-    """Sends a message to a platform user outside any conversation (a DM)."""
+    """Sends a message to a platform user outside any conversation (a DM), paced within the platform's limits."""
 
     platform: Platform
 
@@ -52,32 +75,53 @@ class Delivery(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class Timing:
+    """How long messages wait, retry and are remembered (config.toml's [scheduler])."""
+
+    window: dt.timedelta = dt.timedelta(hours=6)  # a message not sent by then is skipped, not sent late
+    lease: dt.timedelta = dt.timedelta(minutes=5)  # a claim older than this belongs to a dead sender
+    first_retry: dt.timedelta = dt.timedelta(seconds=30)  # doubled after each failed attempt...
+    max_retry: dt.timedelta = dt.timedelta(minutes=30)  # ...up to this
+    nudge_after: dt.timedelta = dt.timedelta(weeks=4)  # on the watchlist this long before a nudge
+    retention: dt.timedelta = dt.timedelta(days=90)  # settled ledger rows are kept this long
+    run_for: dt.timedelta = dt.timedelta(seconds=50)  # a run hands over to the next one after this
+
+
+@dataclass(frozen=True, slots=True)
 class RunReport:
-    """What one run did, for logs and tests."""
+    """What one run did: the log's one line, and what tests check."""
 
+    planned: int = 0
     sent: int = 0
-    unreachable: int = 0
-    retry: int = 0
-    skipped: int = 0
     unknown: int = 0  # may have arrived: not sent again
+    retried: int = 0  # queued again after a failure known to precede delivery
+    unreachable: int = 0
+    skipped: int = 0  # window closed before it could go (downtime, retries exhausted)
     failed: int = 0  # composing or sending raised: logged with the user's id, the run went on
+    nothing: int = 0  # nothing to say (no taste known yet, film no longer on the watchlist)
+    taken_over: int = 0  # a dead sender's claims, settled as unknown
+
+    def __bool__(self) -> bool:
+        return self != RunReport()
+
+    def __str__(self) -> str:
+        return (
+            f"sent {self.sent} / skipped {self.skipped} / retried {self.retried} / unreachable {self.unreachable}"
+            f" (planned {self.planned}, unknown {self.unknown}, failed {self.failed}, nothing {self.nothing},"
+            f" taken over {self.taken_over})"
+        )
 
 
-def period_of(local: dt.datetime) -> str:
-    """The ledger period: one reminder and one set of picks per ISO week."""
-    year, week, _day = local.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def local_time(now: dt.datetime, timezone: str) -> dt.datetime:
-    try:
-        return now.astimezone(zoneinfo.ZoneInfo(timezone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return now.astimezone(dt.UTC)
+HEADINGS = {
+    MessageKind.WEEKLY: "📬 Your weekly picks:",
+    MessageKind.RELEASE: "🎬 Out today, from your watchlist:",
+}
+PLAN_BATCH = 200
+SNOOZE = dt.timedelta(weeks=2)
 
 
 class NotificationService:
-    """Composes and delivers due reminders and weekly picks."""
+    """Plans, sends and settles scheduled messages (see the module docstring)."""
 
     def __init__(
         self,
@@ -86,57 +130,149 @@ class NotificationService:
         deliveries: Sequence[Delivery],
         *,
         clock: Callable[[], dt.datetime],
-        hour: int = 18,
-        weekly_day: str = "fri",
-        per_second: float = 20.0,
+        timing: Timing = Timing(),
+        workers: int = 4,
     ) -> None:
         self._core = core
         self._uow = uow
         self._deliveries = {d.platform: d for d in deliveries}
         self._now = clock
-        self._hour = hour
-        self._weekday = WEEKDAYS.index(weekly_day)
-        self._pause = 1 / per_second  # stay well inside platform limits for unsolicited messages
+        self._timing = timing
+        self._workers = max(1, workers)
 
-    async def run_due(self) -> dict[str, RunReport]:
-        """Send every reminder and weekly pick that is due now."""
-        return {kind: await self._run(kind) for kind in (REMINDER, WEEKLY)}
-
-    async def _run(self, kind: str) -> RunReport:
+    async def run_due(self) -> RunReport:
+        """One run: plan what is due, take over dead claims, send, expire, prune; logs one line."""
+        counts: Counter[str] = Counter()
+        started = self._now()
+        async with self._uow(write=True) as uow:
+            counts["taken_over"] = await uow.notifications.take_over(started)
+            await uow.commit()
+        await self._plan(counts)
+        stop_at = started + self._timing.run_for
+        await asyncio.gather(*(self._send_worker(counts, stop_at) for _ in range(self._workers)))
         now = self._now()
-        async with self._uow() as uow:
-            recipients = await uow.notifications.recipients(kind)
-        counts = dict.fromkeys(DeliveryOutcome, 0)
-        skipped = failed = 0
-        for recipient in recipients:
-            local = local_time(now, recipient.timezone)
-            if local.hour != self._hour or (kind == WEEKLY and local.weekday() != self._weekday):
-                continue
-            target = self._target(recipient)
-            if target is None:
-                continue
-            try:
-                outcome = await self._send_once(kind, recipient, target, period_of(local), now)
-            except Exception:  # isolation: one user's bad data or failure never stops everyone else's message
-                log.exception("%s for user %d failed", kind, recipient.user_id)
-                failed += 1
-                continue
-            if outcome is None:
-                skipped += 1
-            else:
-                counts[outcome] += 1
-                await asyncio.sleep(self._pause)
-        report = RunReport(
-            counts[DeliveryOutcome.SENT],
-            counts[DeliveryOutcome.UNREACHABLE],
-            counts[DeliveryOutcome.RETRY],
-            skipped,
-            counts[DeliveryOutcome.UNKNOWN],
-            failed,
-        )
-        if report != RunReport():
-            log.info("%s run: %s", kind, report)
+        async with self._uow(write=True) as uow:
+            counts["skipped"] += await uow.notifications.expire(now)
+            await uow.notifications.prune(now - self._timing.retention)
+            await uow.commit()
+        report = RunReport(**counts)
+        if report:
+            log.info("scheduled messages: %s", report)
         return report
+
+    # ---- planning ---------------------------------------------------------------------------
+
+    async def _plan(self, counts: Counter[str]) -> None:
+        while True:
+            now = self._now()
+            async with self._uow() as uow:
+                due = await uow.notifications.due_users(now, PLAN_BATCH)
+            for user in due:
+                try:
+                    await self._plan_user(user, now, counts)
+                except Exception:  # isolation: one user's bad data never stops everyone else's planning
+                    log.exception("planning scheduled messages for user %d failed", user.user_id)
+                    counts["failed"] += 1
+            if len(due) < PLAN_BATCH:
+                return
+
+    async def _plan_user(self, user: ScheduledUser, now: dt.datetime, counts: Counter[str]) -> None:
+        settings = user.settings
+        latest = user.run_at  # after downtime, only the most recent run missed is worth a look
+        while (later := schedule.next_run(settings, latest)) is not None and later <= now:
+            latest = later
+        async with self._uow(write=True) as uow:
+            following = schedule.next_run(settings, now)
+            if not await uow.notifications.advance(user.user_id, user.run_at, following):
+                return  # another instance planned this run
+            messages = await self._messages(uow, replace(user, run_at=latest), now)
+            if not user.reachable:
+                counts["unreachable"] += len(messages)
+                messages = []
+            live = [m for m in messages if m.window_end > now]
+            counts["skipped"] += len(messages) - len(live)
+            counts["planned"] += await uow.notifications.plan(live, now)
+            for m in live:
+                if m.kind is MessageKind.NUDGE:
+                    await uow.notifications.mark_nudged(user.user_id, m.movie_id, now)
+            await uow.commit()
+
+    async def _messages(self, uow: UnitOfWork, user: ScheduledUser, now: dt.datetime) -> list[PlannedMessage]:
+        """The messages of the user's run at `user.run_at`, as the ledger keys them."""
+        settings, run = user.settings, user.run_at
+        facts = schedule.facts_of(run, settings)
+        window = self._timing.window
+        found: list[PlannedMessage] = []
+        notifications = uow.notifications
+        if facts.weekly_day and settings.weekly_picks:
+            end = schedule.window_end(run, settings, window, whole_day=True)
+            found.append(PlannedMessage(user.user_id, MessageKind.WEEKLY, facts.week, run, end))
+        if facts.weekly_day and settings.nudges:
+            movie = await notifications.nudge_candidate(user.user_id, now - self._timing.nudge_after, now)
+            if movie is not None:
+                end = schedule.window_end(run, settings, window, whole_day=False)
+                found.append(PlannedMessage(user.user_id, MessageKind.NUDGE, facts.week, run, end, movie))
+        if settings.release_reminders:
+            end = schedule.window_end(run, settings, window, whole_day=False)
+            found += [
+                PlannedMessage(user.user_id, MessageKind.RELEASE, "once", run, end, movie)
+                for movie in await notifications.releases_on(user.user_id, facts.local_date)
+            ]
+        return found
+
+    # ---- sending ----------------------------------------------------------------------------
+
+    async def _send_worker(self, counts: Counter[str], stop_at: dt.datetime) -> None:
+        while self._now() < stop_at:
+            now = self._now()
+            async with self._uow(write=True) as uow:
+                message = await uow.notifications.claim_next(now, now + self._timing.lease)
+                await uow.commit()
+            if message is None:
+                return
+            try:
+                counts[await self._send(message)] += 1
+            except Exception:  # isolation: one user's bad data or failure never stops everyone else's message
+                log.exception("%s for user %d failed", message.kind.value, message.recipient.user_id)
+                # Settled, not queued again: whatever raised may have sent part of it.
+                await self._settle(message, MessageStatus.FAILED)
+                counts["failed"] += 1
+
+    async def _send(self, message: ClaimedMessage) -> str:
+        """Compose, deliver and settle one claimed message; returns the RunReport field it counts in."""
+        target = self._target(message.recipient)
+        if target is None or not message.recipient.reachable:
+            await self._settle(message, MessageStatus.UNREACHABLE)
+            return "unreachable"
+        delivery, who = target
+        reply = await self._compose(message, who)
+        if reply is None:
+            await self._settle(message, MessageStatus.NOTHING)
+            return "nothing"
+        outcome = await delivery.deliver(who.external_id, reply)
+        if outcome is DeliveryOutcome.RETRY:
+            return await self._retry_later(message)
+        if outcome is DeliveryOutcome.UNREACHABLE:
+            await self._core.mark_unreachable(who)
+        await self._settle(message, MessageStatus(outcome.value))
+        return str(outcome.value)
+
+    async def _retry_later(self, message: ClaimedMessage) -> str:
+        now = self._now()
+        backoff = min(self._timing.first_retry * 2 ** (message.attempts - 1), self._timing.max_retry)
+        at = now + backoff * random.uniform(0.8, 1.2)
+        if at >= message.window_end:
+            await self._settle(message, MessageStatus.EXPIRED)
+            return "skipped"
+        async with self._uow(write=True) as uow:
+            await uow.notifications.retry_at(message.id, at, now)
+            await uow.commit()
+        return "retried"
+
+    async def _settle(self, message: ClaimedMessage, status: MessageStatus) -> None:
+        async with self._uow(write=True) as uow:
+            await uow.notifications.settle(message.id, status, self._now())
+            await uow.commit()
 
     def _target(self, recipient: Recipient) -> tuple[Delivery, Requester] | None:
         for identity in recipient.identities:
@@ -145,56 +281,33 @@ class NotificationService:
                 return delivery, Requester(identity.platform, identity.external_id, recipient.display_name)
         return None
 
-    async def _send_once(
-        self, kind: str, recipient: Recipient, target: tuple[Delivery, Requester], period: str, now: dt.datetime
-    ) -> DeliveryOutcome | None:
-        delivery, who = target
-        async with self._uow(write=True) as uow:
-            claimed = await uow.notifications.claim(recipient.user_id, kind, period, now)
-            await uow.commit()
-        if not claimed:
-            return None
+    # ---- composing --------------------------------------------------------------------------
+
+    async def _compose(self, message: ClaimedMessage, who: Requester) -> Reply | None:
+        s = self._core.services
+        if message.kind is MessageKind.WEEKLY:
+            async with self._uow() as uow:
+                signals = await uow.library.signals(message.recipient.user_id)
+            if not any(signal.kind is not SignalKind.DISMISSED for signal in signals):
+                return None  # no taste known yet: /recommend would only show onboarding
+            return as_message(await discovery.recommend(s, who), HEADINGS[MessageKind.WEEKLY])
+        assert message.movie_id is not None
+        async with self._uow() as uow:
+            user = await user_of(s, uow, who)
+            status = await uow.library.status(user.id, message.movie_id)
+        if not status.on_watchlist or status.watched:
+            return None  # removed or watched since it was planned
         try:
-            reply = await (self._reminder(recipient, who) if kind == REMINDER else self._weekly(recipient, who))
-            if reply is None:
-                await self._settle(recipient.user_id, kind, period, "nothing")
-                return None
-            outcome = await delivery.deliver(who.external_id, reply)
-        except Exception:
-            # Settled, not released: whatever raised may have sent part of it, and a retry would repeat that.
-            await self._settle(recipient.user_id, kind, period, "failed")
-            raise
-        if outcome is DeliveryOutcome.RETRY:
-            async with self._uow(write=True) as uow:
-                await uow.notifications.release(recipient.user_id, kind, period)
-                await uow.commit()
-            return outcome
-        if outcome is DeliveryOutcome.UNREACHABLE:
-            await self._core.mark_unreachable(who)
-        await self._settle(recipient.user_id, kind, period, outcome.value)
-        return outcome
-
-    async def _settle(self, user_id: int, kind: str, period: str, status: str) -> None:
-        async with self._uow(write=True) as uow:
-            await uow.notifications.settle(user_id, kind, period, status)
-            await uow.commit()
-
-    async def _reminder(self, recipient: Recipient, who: Requester) -> Reply | None:
-        async with self._uow() as uow:
-            waiting = await uow.library.watchlist(recipient.user_id, ListFilter(), 1, 1, watched=False)
-        if waiting.total == 0:
+            card = await search.open_movie(s, who, message.movie_id)
+        except NotFound:
             return None
-        reply = await library.watchlist(self._core.services, who)
-        return _as_message(reply, "🔔 Still on your watchlist — tonight could be movie night:")
-
-    async def _weekly(self, recipient: Recipient, who: Requester) -> Reply | None:
-        async with self._uow() as uow:
-            signals = await uow.library.signals(recipient.user_id)
-        if not any(s.kind is not SignalKind.DISMISSED for s in signals):
-            return None  # no taste known yet: /recommend would only show onboarding
-        return _as_message(await discovery.recommend(self._core.services, who), "📬 Your weekly picks:")
+        if message.kind is MessageKind.RELEASE:
+            return as_message(card, HEADINGS[MessageKind.RELEASE])
+        weeks = max(1, self._timing.nudge_after.days // 7)
+        nudge = replace(card, buttons=nudge_buttons(message.movie_id))
+        return as_message(nudge, f"⏳ On your watchlist for over {weeks} weeks — tonight?")
 
 
-def _as_message(reply: Reply, heading: str) -> Reply:
+def as_message(reply: Reply, heading: str) -> Reply:
     """A screen turned into a standalone message (not an edit, not ephemeral)."""
     return replace(reply, text=(line(bold(heading)), *reply.text), edit=False, ephemeral=False, toast=None)

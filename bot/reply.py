@@ -112,6 +112,12 @@ class Awaiting(str, Enum):
     """Input the next message should be read as (Telegram ForceReply, Discord modal)."""
 
     REVIEW = "review"
+    TIMEZONE = "timezone"  # a zone name or the time on the user's clock
+    OPT_IN = "opt_in"  # the same, and the answer turns weekly picks on
+
+
+TIMEZONE_QUESTIONS = frozenset({Awaiting.TIMEZONE, Awaiting.OPT_IN})
+TIMEZONE_START_ARG = "tz"  # /start tz asks for the timezone (the link in a timezone question on Telegram)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.actions import Action, ListName, MovieAction, MovieOp, PageAction, RateAction, ReviewsPage, ToggleSetting
+from bot.actions import (
+    Action,
+    ChooseSetting,
+    ListName,
+    MovieAction,
+    MovieOp,
+    PageAction,
+    RateAction,
+    ReviewsPage,
+    ToggleSetting,
+)
 from bot.intents import account, admin, discovery, info, library, ratings, search
 from bot.reply import Reply
 from bot.services import Requester, Services, raise_stale, stored_text
@@ -150,6 +160,7 @@ MOVIE_PRESSES: dict[MovieOp, MovieIntent] = {
     MovieOp.WATCHLIST_ADD: _change(MovieOp.WATCHLIST_ADD),
     MovieOp.WATCHLIST_REMOVE: _change(MovieOp.WATCHLIST_REMOVE),
     MovieOp.WATCHED: _change(MovieOp.WATCHED),
+    MovieOp.SNOOZE: _change(MovieOp.SNOOZE),
     MovieOp.RATE_PICKER: ratings.picker,
     MovieOp.REVIEW_PROMPT: ratings.review_prompt,
     MovieOp.SIMILAR: discovery.similar,
@@ -200,6 +211,7 @@ PRESSES: dict[type, ActionIntent] = {
     RateAction: lambda s, who, a: ratings.rate_movie(s, who, a.movie_id, a.stars, edit=True),
     ReviewsPage: lambda s, who, a: ratings.reviews_page(s, who, a.movie_id, a.page, edit=True),
     ToggleSetting: lambda s, who, a: account.toggle_setting(s, who, a.setting),
+    ChooseSetting: lambda s, who, a: account.choose_setting(s, who, a.setting, a.value),
     PageAction: _page,
 }
 

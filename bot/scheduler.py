@@ -78,8 +78,9 @@ def build_scheduler(
         next_run_time=dt.datetime.now(dt.UTC),
     )
     if notifications is not None:
-        # Hourly, because "18:00" arrives at a different UTC hour in every time zone.
-        scheduler.add("notify", notifications.run_due, "cron", minute=0)
+        # Every minute: runs are due at any minute (half-hour zones, quiet hours ending, retries), and a run
+        # hands over to the next after `Timing.run_for`, so one never blocks the next.
+        scheduler.add("notify", notifications.run_due, "interval", seconds=60, next_run_time=dt.datetime.now(dt.UTC))
     if upkeep is not None:
         scheduler.add("upkeep", upkeep, "cron", hour=4, minute=30)
     return scheduler

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.actions import (
     Action,
+    ChooseSetting,
     ListName,
     MovieAction,
     MovieOp,
@@ -22,7 +23,8 @@ from bot.actions import (
     Setting,
     ToggleSetting,
 )
-from bot.reply import Button, Line, MovieCard, Reply, bold, italic, line
+from bot.reply import Awaiting, Button, Line, MovieCard, Reply, bold, italic, line
+from domain import schedule
 from domain.catalog import WatchProviders
 from domain.models import (
     MAX_STARS,
@@ -38,6 +40,7 @@ from domain.models import (
     RatingStats,
     Review,
     User,
+    UserSettings,
 )
 from domain.recommend import Reason
 from domain.text import clip
@@ -435,31 +438,101 @@ def profile_reply(user: User, profile: Profile) -> Reply:
     return Reply(text=text, buttons=rows, ephemeral=True)
 
 
-def settings_reply(user: User, *, edit: bool = False, toast: str | None = None, note: str | None = None) -> Reply:
+def settings_reply(
+    user: User, now: dt.datetime, *, edit: bool = False, toast: str | None = None, note: str | None = None
+) -> Reply:
+    """Every preference, and a button for each; scheduled messages say when the next one comes."""
     s = user.settings
     onoff = {True: "on", False: "off"}
+    zone_text = s.timezone or "not set yet (needed for scheduled messages)"
     text: list[Line] = [line(note)] if note else []
     text += [
         line(bold("⚙ Settings")),
-        line(f"Language: {s.language}"),
-        line(f"Timezone: {s.timezone}"),
-        line(f"Region (where to watch): {s.region}"),
-        line(f"Watchlist reminders: {onoff[s.reminders]}"),
-        line(f"Weekly picks: {onoff[s.weekly_picks]}"),
+        line(f"🌍 Timezone: {zone_text}"),
+        line(f"📍 Region (release dates, where to watch): {s.region}"),
+        line(f"📬 Weekly picks: {onoff[s.weekly_picks]} — {schedule.describe(s)}"),
+        line(f"🎬 Release-day reminders: {onoff[s.release_reminders]}"),
+        line(f"⏳ Watchlist nudges: {onoff[s.nudges]}"),
+        line(f"🌙 Quiet hours: {schedule.quiet_label(s.quiet_start, s.quiet_end)}"),
+    ]
+    upcoming = schedule.next_run(s, now)
+    if upcoming is not None:
+        local = upcoming.astimezone(schedule.zone(s.timezone))
+        text.append(line(italic(f"Next check for messages: {local:%a %d %b, %H:%M} your time")))
+    text.append(
         line(
             italic(
-                "Change with /settings timezone Europe/Berlin, /settings region DE, "
-                "/settings reminders off, /settings weekly on"
+                "Or type /settings weekly on, /settings day sun, /settings hour 9, /settings quiet 23-7, "
+                "/settings timezone Europe/Berlin, /settings region DE"
             )
-        ),
-    ]
+        )
+    )
     rows = (
         (
-            Button(f"🔔 Reminders: {onoff[s.reminders]}", ToggleSetting(Setting.REMINDERS)),
-            Button(f"📬 Weekly picks: {onoff[s.weekly_picks]}", ToggleSetting(Setting.WEEKLY)),
+            Button(f"📬 Weekly: {onoff[s.weekly_picks]}", ToggleSetting(Setting.WEEKLY)),
+            Button(f"🎬 Releases: {onoff[s.release_reminders]}", ToggleSetting(Setting.REMINDERS)),
+            Button(f"⏳ Nudges: {onoff[s.nudges]}", ToggleSetting(Setting.NUDGES)),
         ),
+        (
+            Button(f"📅 {schedule.WEEKDAY_NAMES[s.weekly_day][:3]}", ToggleSetting(Setting.DAY)),
+            Button(f"🕕 {s.hour:02d}:00", ToggleSetting(Setting.HOUR)),
+            Button(f"🌙 {schedule.quiet_label(s.quiet_start, s.quiet_end)}", ToggleSetting(Setting.QUIET)),
+        ),
+        (Button("🌍 Timezone", ToggleSetting(Setting.TIMEZONE)),),
     )
     return Reply(text=tuple(text), buttons=rows, ephemeral=True, edit=edit, toast=toast)
+
+
+def picker_reply(setting: Setting, settings: UserSettings) -> Reply:
+    """The choices for the weekly day, the hour or quiet hours, as buttons (the current one marked)."""
+    back = Button("⬅ Settings", ToggleSetting(Setting.MENU), key="b")
+    if setting is Setting.DAY:
+        title = "📅 Which day should weekly picks and nudges come?"
+        labels = [name[:3] for name in schedule.WEEKDAY_NAMES]
+        current = settings.weekly_day
+    elif setting is Setting.HOUR:
+        title = "🕕 At what hour, your time?"
+        labels = [f"{h:02d}" for h in range(24)]
+        current = settings.hour
+    else:
+        title = "🌙 Quiet hours: nothing scheduled is sent inside them."
+        labels = [schedule.quiet_label(start, end) for start, end in schedule.QUIET_PRESETS]
+        pair = (settings.quiet_start, settings.quiet_end)
+        current = schedule.QUIET_PRESETS.index(pair) if pair in schedule.QUIET_PRESETS else -1
+    buttons = [
+        Button(f"• {label}" if i == current else label, ChooseSetting(setting, i)) for i, label in enumerate(labels)
+    ]
+    rows = [tuple(buttons[i : i + 5]) for i in range(0, len(buttons), 5)]
+    if len(rows[-1]) < 5:
+        rows[-1] = (*rows[-1], back)
+    else:
+        rows.append((back,))
+    return Reply(text=(line(bold(title)),), buttons=tuple(rows), ephemeral=True, edit=True)
+
+
+def timezone_question(opt_in: bool) -> Reply:
+    """Asks for the zone: a name, or the time on the user's clock (the zone is worked out from it)."""
+    first = "📬 Great! One thing first: what's your timezone?" if opt_in else "🌍 What's your timezone?"
+    return Reply(
+        text=(
+            line(bold(first)),
+            line("Send a zone name like Europe/Berlin or America/New_York,"),
+            line("or just the time on your clock right now, like 14:30."),
+            line(italic("/cancel to leave it.")),
+        ),
+        awaiting=Awaiting.OPT_IN if opt_in else Awaiting.TIMEZONE,
+        ephemeral=True,
+    )
+
+
+def nudge_buttons(movie_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button("👁 Watched", MovieAction(MovieOp.WATCHED, movie_id), key="s"),
+            Button("⏰ Snooze 2 weeks", MovieAction(MovieOp.SNOOZE, movie_id), key="z"),
+            Button("🗑 Remove", MovieAction(MovieOp.WATCHLIST_REMOVE, movie_id), key="w"),
+        ),
+    )
 
 
 def stats_reply(stats: Analytics, days: int) -> Reply:

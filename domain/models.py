@@ -39,10 +39,16 @@ class UserSettings:
     """Preferences a user can change with /settings."""
 
     language: str = "en"
-    timezone: str = "UTC"
+    timezone: str | None = None  # None: never told us; scheduled messages wait until they do
     region: str = "US"
-    reminders: bool = True
-    weekly_picks: bool = True
+    # Scheduled messages are opt-in: nothing is sent until the user says yes.
+    weekly_picks: bool = False
+    release_reminders: bool = False  # a watchlisted film announced on the day it comes out
+    nudges: bool = False  # a film long on the watchlist suggested again, at most weekly
+    weekly_day: int = 4  # 0 = Monday; weekly picks and nudges come on this local day
+    hour: int = 18  # local hour of every scheduled message
+    quiet_start: int | None = 22  # no scheduled message from this local hour...
+    quiet_end: int | None = 8  # ...until this one (None or equal: no quiet hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +64,68 @@ class User:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Someone who may get scheduled messages: where to reach them and their local time zone."""
+    """Someone who may get scheduled messages: where to reach them and what they asked for."""
 
     user_id: int
     display_name: str
-    timezone: str
+    settings: UserSettings
     identities: tuple[Identity, ...]
+    reachable: bool = True
+
+
+class MessageKind(str, Enum):
+    """Kinds of scheduled message."""
+
+    WEEKLY = "weekly"  # five picks on the user's weekly day
+    RELEASE = "release"  # a watchlisted film comes out today
+    NUDGE = "nudge"  # a film long on the watchlist, suggested again
+
+
+class MessageStatus(str, Enum):
+    """Where a scheduled message is in its life; the last five are final."""
+
+    QUEUED = "queued"  # waiting for its time or its next attempt
+    SENDING = "sending"  # claimed by one instance, under a lease
+    SENT = "sent"
+    UNKNOWN = "unknown"  # the request left and no answer came, or its sender died: never sent again
+    UNREACHABLE = "unreachable"  # blocked the bot / DMs closed
+    FAILED = "failed"  # composing or sending raised
+    EXPIRED = "expired"  # its window closed before it could go
+    NOTHING = "nothing"  # nothing to say when its time came (no taste known, film gone)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedMessage:
+    """A scheduled message to add to the ledger (unique per user, kind, period and movie)."""
+
+    user_id: int
+    kind: MessageKind
+    period: str
+    due_at: dt.datetime
+    window_end: dt.datetime
+    movie_id: int = 0  # 0: not about one film
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledUser:
+    """A user whose scheduled run is due, with what they asked for."""
+
+    user_id: int
+    settings: UserSettings
+    run_at: dt.datetime
+    reachable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """A scheduled message this instance holds the lease on and must now send (or settle)."""
+
+    id: int
+    kind: MessageKind
+    movie_id: int | None
+    attempts: int
+    window_end: dt.datetime
+    recipient: Recipient
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +335,8 @@ class PromptKind(str, Enum):
     """What a pending prompt waits for."""
 
     REVIEW = "review"  # the text of a review, after rating or the ✍ Review button
+    TIMEZONE = "timezone"  # a zone name or the local time, from /settings
+    OPT_IN = "opt_in"  # the same, after saying yes to weekly picks: the answer also turns them on
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,5 +350,5 @@ class PendingPrompt:
     user_id: int
     chat: str
     kind: PromptKind
-    movie_id: int
+    movie_id: int | None
     expires_at: dt.datetime

@@ -14,17 +14,20 @@ from domain.models import (
     Activity,
     Analytics,
     ChangeOutcome,
+    ClaimedMessage,
     Identity,
     ListedMovie,
+    MessageStatus,
     Movie,
     MovieDraft,
     MovieStatus,
     Page,
     PendingPrompt,
+    PlannedMessage,
     Profile,
     RatingStats,
-    Recipient,
     Review,
+    ScheduledUser,
     Signal,
     UpsertOutcome,
     User,
@@ -42,7 +45,9 @@ class UserRepository(Protocol):
 
     async def get(self, user_id: int) -> User | None: ...
 
-    async def update_settings(self, user_id: int, settings: UserSettings) -> None: ...
+    async def update_settings(self, user_id: int, settings: UserSettings, now: dt.datetime) -> None:
+        """Store the settings and the next scheduled run they give (domain.schedule.next_run after `now`)."""
+        ...
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None: ...
 
@@ -92,6 +97,10 @@ class LibraryRepository(Protocol):
 
     async def mark_watched(self, user_id: int, movie_id: int, now: dt.datetime) -> ChangeOutcome: ...
 
+    async def snooze(self, user_id: int, movie_id: int, until: dt.datetime) -> ChangeOutcome:
+        """No nudge about this unwatched watchlist film before `until`; UNCHANGED when it is not there."""
+        ...
+
     async def rate(self, user_id: int, movie_id: int, stars: int, now: dt.datetime) -> ChangeOutcome: ...
 
     async def review(self, user_id: int, movie_id: int, text: str, now: dt.datetime) -> bool: ...
@@ -124,15 +133,55 @@ class LibraryRepository(Protocol):
 
 
 class NotificationRepository(Protocol):
-    """The ledger that makes each scheduled message go out exactly once."""
+    """The scheduled-message ledger (see domain.models.MessageStatus) and whose run is due."""
 
-    async def recipients(self, kind: str) -> list[Recipient]: ...
+    async def due_users(self, now: dt.datetime, limit: int) -> list[ScheduledUser]:
+        """Users whose `next_run_at` has come, oldest first."""
+        ...
 
-    async def claim(self, user_id: int, kind: str, period: str, now: dt.datetime) -> bool: ...
+    async def advance(self, user_id: int, expected: dt.datetime, next_run_at: dt.datetime | None) -> bool:
+        """Move a user's run on; False when another instance already did (it plans that run, not us)."""
+        ...
 
-    async def settle(self, user_id: int, kind: str, period: str, status: str) -> None: ...
+    async def plan(self, messages: Sequence[PlannedMessage], now: dt.datetime) -> int:
+        """Add messages to the ledger as queued; ones already there are left alone. Returns how many were new."""
+        ...
 
-    async def release(self, user_id: int, kind: str, period: str) -> None: ...
+    async def releases_on(self, user_id: int, day: dt.date) -> list[int]:
+        """Unwatched watchlist films coming out on `day` that were added before it."""
+        ...
+
+    async def nudge_candidate(self, user_id: int, added_before: dt.datetime, now: dt.datetime) -> int | None:
+        """The film longest on the watchlist (since before `added_before`) whose snooze ended, or not nudged since."""
+        ...
+
+    async def mark_nudged(self, user_id: int, movie_id: int, now: dt.datetime) -> None: ...
+
+    async def claim_next(self, now: dt.datetime, lease_until: dt.datetime) -> ClaimedMessage | None:
+        """Take the oldest queued message whose attempt is due, under a lease; None when there is none."""
+        ...
+
+    async def settle(self, message_id: int, status: MessageStatus, now: dt.datetime) -> None: ...
+
+    async def retry_at(self, message_id: int, at: dt.datetime, now: dt.datetime) -> None:
+        """Queue a claimed message again for a later attempt (it is known not to have been delivered)."""
+        ...
+
+    async def expire(self, now: dt.datetime) -> int:
+        """Settle queued messages whose window has closed as expired; returns how many."""
+        ...
+
+    async def take_over(self, now: dt.datetime) -> int:
+        """Settle messages whose sender's lease ran out as unknown (it may have sent them); returns how many."""
+        ...
+
+    async def prune(self, before: dt.datetime) -> int:
+        """Forget settled messages last touched before `before`; returns how many."""
+        ...
+
+    async def counts(self, since: dt.datetime) -> dict[MessageStatus, int]:
+        """Messages by status, touched since `since` (for logs, tests and the dashboard)."""
+        ...
 
 
 class TokenRepository(Protocol):

@@ -143,6 +143,16 @@ class SqlLibraryRepository:
         await self._record(user_id, movie_id, ActivityKind.WATCHED, now)
         return DONE
 
+    async def snooze(self, user_id: int, movie_id: int, until: dt.datetime) -> ChangeOutcome:
+        row = WatchlistRow.__table__.c
+        result = await self._session.execute(
+            update(WatchlistRow)
+            .where(row.user_id == user_id, row.movie_id == movie_id, row.watched_at.is_(None))
+            .values(snoozed_until=until)
+            .returning(row.user_id)
+        )
+        return DONE if result.first() is not None else UNCHANGED
+
     async def rate(self, user_id: int, movie_id: int, stars: int, now: dt.datetime) -> ChangeOutcome:
         """Rate or re-rate; the same stars again change nothing and log nothing."""
         insert = upsert_insert(self._session, RatingRow.__table__).values(

@@ -14,7 +14,7 @@ from domain.query import SearchQuery
 from domain.text import normalize, strip_article
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
-from storage.sql import SqlSession, contains_all, like_pattern, upsert_insert
+from storage.sql import SqlSession, contains_all, dialect_of, like_pattern, upsert_insert
 
 _T = TypeVar("_T")
 
@@ -157,7 +157,7 @@ class SqlMovieRepository:
 
     def genre_names(self) -> Any:
         """A column with the movie's genre names joined by "|": genres in the same round trip."""
-        return genre_names_column(self._session.bind.dialect.name)  # type: ignore[union-attr]
+        return genre_names_column(dialect_of(self._session))
 
     async def _movies(self, stmt: Select[Any]) -> list[Movie]:
         """Run a select of (MovieRow, genre_names, ...) and map the rows."""

@@ -84,10 +84,18 @@ class UserRow(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     display_name: Mapped[str] = mapped_column(String(120))
     language: Mapped[str] = mapped_column(String(16), default="en")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(2), default="US")
-    reminders: Mapped[bool] = mapped_column(Boolean, default=True)
-    weekly_picks: Mapped[bool] = mapped_column(Boolean, default=True)
+    weekly_picks: Mapped[bool] = mapped_column(Boolean, default=False)
+    release_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    nudges: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekly_day: Mapped[int] = mapped_column(SmallInteger, default=4)
+    send_hour: Mapped[int] = mapped_column(SmallInteger, default=18)
+    quiet_start: Mapped[int | None] = mapped_column(SmallInteger, default=22)
+    quiet_end: Mapped[int | None] = mapped_column(SmallInteger, default=8)
+    # The user's next scheduled run (UTC), from domain.schedule.next_run; NULL when they want nothing.
+    # Indexed: the planner asks "whose run is due?" without reading everyone who opted in.
+    next_run_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), index=True)
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
@@ -170,6 +178,8 @@ class WatchlistRow(Base):
     added_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
     watched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
     note: Mapped[str | None] = mapped_column(String(200))
+    nudged_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # last suggested again
+    snoozed_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())  # "⏰ Snooze": no nudge before
 
 
 class RatingRow(Base):
@@ -198,20 +208,45 @@ class DismissedRow(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 
-class NotificationRow(Base):
-    """Ledger of scheduled messages: the primary key makes each (user, kind, period) sendable once.
+class ScheduledMessageRow(Base):
+    """The ledger of scheduled messages, one row per message a user is to get.
 
-    An instance claims a row before sending; a lost race means another instance
-    (or an earlier run) already has it, so nobody gets the same reminder twice.
+    The unique key (user, kind, period, movie) makes each message plannable
+    once, whoever plans it; `status` moves queued → sending → a final state,
+    and only the instance whose UPDATE takes a queued row sends it. A claim
+    holds a lease: a row left in `sending` past it (a crashed process) is
+    settled as `unknown` — it may have gone out, and twice is worse than never.
     """
 
-    __tablename__ = "notifications"
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (
+        UniqueConstraint("user_id", "kind", "period", "movie_id", name="uq_scheduled_messages_key"),
+        Index("ix_scheduled_messages_status_next", "status", "next_attempt_at"),
+        Index("ix_scheduled_messages_status_lease", "status", "lease_until"),
+        Index("ix_scheduled_messages_updated_at", "updated_at"),
+    )
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))  # ISO week, or "once" for once-ever messages
+    movie_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: not about one film
     status: Mapped[str] = mapped_column(String(16))
-    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    window_end: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class SendBudgetRow(Base):
+    """A send budget shared by every instance (see storage.send_budget): when its next message may go."""
+
+    __tablename__ = "send_budget"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tat: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ActivityRow(Base):
@@ -245,5 +280,5 @@ class PromptRow(Base):
     user_id: Mapped[int] = mapped_column(Id, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     chat: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    movie_id: Mapped[int] = mapped_column(Id, ForeignKey("movies.id", ondelete="CASCADE"))
+    movie_id: Mapped[int | None] = mapped_column(Id, ForeignKey("movies.id", ondelete="CASCADE"))
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

@@ -15,12 +15,15 @@ from storage.threaded import ThreadedSession
 SqlSession = AsyncSession | ThreadedSession
 
 
-def upsert_insert(session: SqlSession, table: Table) -> Any:
-    """An INSERT that supports ON CONFLICT on the session's backend."""
+def dialect_of(session: SqlSession) -> str:
     bind = session.bind
     assert bind is not None, "sessions come from the engine's sessionmaker, always bound"
-    dialect = bind.dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return bind.dialect.name
+
+
+def upsert_insert(session: SqlSession, table: Table) -> Any:
+    """An INSERT that supports ON CONFLICT on the session's backend."""
+    return (postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert)(table)
 
 
 def like_pattern(text: str, prefix: str = "%", suffix: str = "%") -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, insert, select, update
 
+from domain import schedule
 from domain.models import Identity, User, UserSettings
 from storage.read_cache import MISSING, CacheReader
 from storage.schema import IdentityRow, UserRow
@@ -28,12 +29,34 @@ def to_user(row: UserRow | Row[Any]) -> User:
             language=row.language,
             timezone=row.timezone,
             region=row.region,
-            reminders=row.reminders,
             weekly_picks=row.weekly_picks,
+            release_reminders=row.release_reminders,
+            nudges=row.nudges,
+            weekly_day=row.weekly_day,
+            hour=row.send_hour,
+            quiet_start=row.quiet_start,
+            quiet_end=row.quiet_end,
         ),
         created_at=row.created_at,
         reachable=row.reachable,
     )
+
+
+def settings_values(settings: UserSettings, now: dt.datetime) -> dict[str, object]:
+    """Column values for a user's settings, with the next scheduled run they give."""
+    return {
+        "language": settings.language,
+        "timezone": settings.timezone,
+        "region": settings.region,
+        "weekly_picks": settings.weekly_picks,
+        "release_reminders": settings.release_reminders,
+        "nudges": settings.nudges,
+        "weekly_day": settings.weekly_day,
+        "send_hour": settings.hour,
+        "quiet_start": settings.quiet_start,
+        "quiet_end": settings.quiet_end,
+        "next_run_at": schedule.next_run(settings, now),
+    }
 
 
 class SqlUserRepository:
@@ -98,18 +121,10 @@ class SqlUserRepository:
         assert winner is not None
         return winner
 
-    async def update_settings(self, user_id: int, settings: UserSettings) -> None:
+    async def update_settings(self, user_id: int, settings: UserSettings, now: dt.datetime) -> None:
         self.changed.add(user_id)
         await self._session.execute(
-            update(UserRow)
-            .where(UserRow.id == user_id)
-            .values(
-                language=settings.language,
-                timezone=settings.timezone,
-                region=settings.region,
-                reminders=settings.reminders,
-                weekly_picks=settings.weekly_picks,
-            )
+            update(UserRow).where(UserRow.id == user_id).values(**settings_values(settings, now))
         )
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None:

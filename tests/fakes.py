@@ -84,7 +84,7 @@ class FakeUsers:
     async def get(self, user_id: int) -> User | None:
         return self.s.users.get(user_id)
 
-    async def update_settings(self, user_id: int, settings: UserSettings) -> None:
+    async def update_settings(self, user_id: int, settings: UserSettings, now: dt.datetime) -> None:
         self.s.users[user_id] = replace(self.s.users[user_id], settings=settings)
 
     async def set_reachable(self, user_id: int, reachable: bool) -> None:

@@ -19,7 +19,7 @@ from discord.gateway import DiscordWebSocket
 
 from adapters.discord.commands import add_commands
 from adapters.discord.items import MENU_TEMPLATE, PAYLOAD_TEMPLATE, ActionButton, OpenMenu
-from adapters.discord.respond import DiscordDelivery, Responder, review_modal_submit
+from adapters.discord.respond import DiscordDelivery, Responder, review_modal_submit, timezone_modal_submit
 from bot.config import Config, ConfigError
 from bot.core import Core
 
@@ -76,6 +76,9 @@ class _MovieClientMixin:
             review = review_modal_submit(interaction)
             if review is not None:
                 await self.handler.on_review(interaction, *review)
+            timezone = timezone_modal_submit(interaction)
+            if timezone is not None:
+                await self.handler.on_timezone(interaction, *timezone)
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = dict(interaction.data or {})
             custom_id = str(data.get("custom_id", ""))

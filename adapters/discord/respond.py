@@ -25,7 +25,7 @@ from bot import copy
 from bot.actions import MovieAction, MovieOp, decode
 from bot.core import Chat, Core
 from bot.notifications import DeliveryOutcome
-from bot.reply import Awaiting, Reply
+from bot.reply import TIMEZONE_QUESTIONS, Awaiting, Reply
 from bot.routing import BY_NAME, Command
 from bot.screens import stars
 from bot.services import Requester
@@ -106,6 +106,32 @@ class ReviewModal(discord.ui.Modal):
         self.add_item(self.text)
 
 
+TIMEZONE_MODAL = re.compile(r"moviebot:tz:([01])")
+
+
+def timezone_modal_submit(interaction: discord.Interaction[Any]) -> tuple[bool, str] | None:
+    """Whether a submitted timezone form was the weekly-picks yes, and its text; None for other modals."""
+    data: dict[str, Any] = dict(interaction.data or {})
+    match = TIMEZONE_MODAL.fullmatch(str(data.get("custom_id", "")))
+    if match is None:
+        return None
+    values = [c.get("value", "") for row in data.get("components", []) for c in row.get("components", [])]
+    return match[1] == "1", str(values[0]) if values else ""
+
+
+class TimezoneModal(discord.ui.Modal):
+    """Asks for the zone (Discord does not tell bots a user's); `timezone_modal_submit` reads the answer."""
+
+    def __init__(self, opt_in: bool) -> None:
+        super().__init__(title="Your timezone", custom_id=f"moviebot:tz:{int(opt_in)}")
+        self.text: discord.ui.TextInput[TimezoneModal] = discord.ui.TextInput(
+            label="Zone name, or the time on your clock now",
+            placeholder="Europe/Berlin or 14:30",
+            max_length=64,
+        )
+        self.add_item(self.text)
+
+
 class Responder:
     """Handlers for commands, autocomplete, presses and modals, sharing one delivery path."""
 
@@ -163,6 +189,17 @@ class Responder:
         except Exception as exc:  # read from the raw interaction, so no Modal.on_error: translate here
             await self.on_error(interaction, exc)
 
+    async def on_timezone(self, interaction: discord.Interaction[Any], opt_in: bool, text: str) -> None:
+        """Set the zone from the form; a bad answer gets its reason, privately, and the form can be opened again."""
+        try:
+            work = self.core.submit_timezone(
+                requester_from(interaction.user), Chat(chat_of(interaction).key), text, opt_in=opt_in
+            )
+            reply = await self._in_time(interaction, work)
+            await self.deliver(interaction, replace(reply, edit=interaction.message is not None))
+        except Exception as exc:
+            await self.on_error(interaction, exc)
+
     async def on_error(self, interaction: discord.Interaction[Any], error: BaseException) -> None:
         """Answer any failure privately: a domain error's own message, otherwise a short apology."""
         original = error
@@ -205,6 +242,15 @@ class Responder:
             modal = ReviewModal(reply)
             await interaction.response.send_modal(modal)
             modal.stop()  # out of discord.py's memory: the submit is read from the interaction (review_modal_submit)
+            return
+        if (
+            reply.awaiting in TIMEZONE_QUESTIONS
+            and not done
+            and interaction.type is not discord.InteractionType.modal_submit
+        ):
+            form = TimezoneModal(opt_in=reply.awaiting is Awaiting.OPT_IN)
+            await interaction.response.send_modal(form)
+            form.stop()
             return
         in_guild = interaction.guild_id is not None
         message = interaction.message

@@ -30,13 +30,13 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, InlineQueryHandler, MessageHandler, filters
 
 from adapters.telegram.delivery import edit, send
-from adapters.telegram.render import inline_result, movie_in_link, split_prompt, toast
+from adapters.telegram.render import inline_result, is_timezone_link, movie_in_link, split_prompt, toast
 from bot import copy
-from bot.core import Chat, Core
+from bot.core import Answers, Chat, Core
 from bot.reply import Reply
 from bot.services import Requester
 from domain.errors import DomainError
-from domain.models import Platform
+from domain.models import Platform, PromptKind
 
 log = logging.getLogger(__name__)
 
@@ -128,14 +128,18 @@ class Handlers:
             await self._send(context, message.chat.id, copy.say(copy.HELP_HINT))
 
     @staticmethod
-    def _prompt_answered(message: Message, context: Context) -> int | None:
-        """The movie of our review prompt this message replies to, if it replies to one of ours."""
+    def _prompt_answered(message: Message, context: Context) -> Answers:
+        """What our prompt this message replies to asked for (a review's movie, a timezone), if it is one of ours."""
         prompt = message.reply_to_message
         if prompt is None or prompt.from_user is None or prompt.from_user.id != context.bot.id:
             return None
         for entity in prompt.entities:
-            if entity.type == MessageEntity.TEXT_LINK and (movie_id := movie_in_link(entity.url)) is not None:
+            if entity.type != MessageEntity.TEXT_LINK:
+                continue
+            if (movie_id := movie_in_link(entity.url)) is not None:
                 return movie_id
+            if is_timezone_link(entity.url):
+                return PromptKind.TIMEZONE
         return None
 
     async def _send(

@@ -23,7 +23,18 @@ from telegram import (
 )
 from telegram.constants import CallbackQueryLimit, MessageLimit, ParseMode
 
-from bot.reply import Awaiting, Line, Link, Reply, TextStyle, italic, line, render_chunks
+from bot.reply import (
+    TIMEZONE_QUESTIONS,
+    TIMEZONE_START_ARG,
+    Awaiting,
+    Line,
+    Link,
+    Reply,
+    TextStyle,
+    italic,
+    line,
+    render_chunks,
+)
 from bot.screens import full_text
 from domain.text import clip
 
@@ -33,6 +44,7 @@ TOAST_LIMIT = int(CallbackQueryLimit.ANSWER_CALLBACK_QUERY_TEXT_LENGTH)  # 200
 HTML = ParseMode.HTML
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _DEEP_LINK = re.compile(r"^https://t\.me/[A-Za-z0-9_]{1,64}\?start=m_([1-9][0-9]{0,9})$")
+_TIMEZONE_LINK = re.compile(rf"^https://t\.me/[A-Za-z0-9_]{{1,64}}\?start={TIMEZONE_START_ARG}$")
 
 HTML_STYLE = TextStyle(
     escape=lambda s: html.escape(s, quote=False),
@@ -73,6 +85,15 @@ def movie_in_link(url: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def timezone_link(bot_username: str) -> str:
+    """The link in a timezone question: a reply to the message is found by it, and it asks again when opened."""
+    return f"https://t.me/{bot_username}?start={TIMEZONE_START_ARG}"
+
+
+def is_timezone_link(url: str | None) -> bool:
+    return bool(url) and _TIMEZONE_LINK.match(url or "") is not None
+
+
 def _button(label: str, payload: str | None, url: str | None) -> InlineKeyboardButton:
     if payload is not None:
         return InlineKeyboardButton(label, callback_data=payload)
@@ -106,6 +127,8 @@ def message_lines(reply: Reply, bot_username: str | None = None) -> tuple[Line, 
     lines = full_text(reply)
     if reply.awaiting is Awaiting.REVIEW and reply.awaiting_movie is not None and bot_username:
         lines += (line(Link("🎬 Movie card", deep_link(bot_username, reply.awaiting_movie))),)
+    if reply.awaiting in TIMEZONE_QUESTIONS and bot_username:
+        lines += (line(Link("🌍 Timezone", timezone_link(bot_username))),)
     if not any(lines):
         raise ValueError("a Telegram message needs text: the reply has neither text nor card")
     return lines
@@ -122,6 +145,8 @@ def render(reply: Reply, bot_username: str | None = None) -> Rendered:
     markup: InlineKeyboardMarkup | ForceReply | None = keyboard(reply, bot_username)
     if reply.awaiting is Awaiting.REVIEW:
         markup = ForceReply(selective=True, input_field_placeholder="Your review…")
+    elif reply.awaiting in TIMEZONE_QUESTIONS:
+        markup = ForceReply(selective=True, input_field_placeholder="Europe/Berlin or 14:30")
     poster = reply.card.poster_url if reply.card is not None else None
     if poster:
         text = caption(reply, bot_username)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
@@ -24,7 +25,9 @@ _MESSAGES: dict[MovieOp, tuple[str, str]] = {
     MovieOp.WATCHLIST_ADD: ("➕ Added to your watchlist.", "Already on your watchlist."),
     MovieOp.WATCHLIST_REMOVE: ("Removed from your watchlist.", "It wasn't on your watchlist."),
     MovieOp.WATCHED: ("👁 Marked as watched.", "Already marked as watched."),
+    MovieOp.SNOOZE: ("⏰ Snoozed: no nudge about it for 2 weeks.", "It's no longer waiting on your watchlist."),
 }
+SNOOZE_FOR = dt.timedelta(weeks=2)
 WATCHED_KEPT = "You've watched it, so it stays in your watched films."
 
 
@@ -42,6 +45,7 @@ async def change(
             MovieOp.WATCHLIST_ADD: lambda lib: lib.add_to_watchlist(user.id, movie.id, now, note),
             MovieOp.WATCHLIST_REMOVE: lambda lib: lib.remove_from_watchlist(user.id, movie.id, now),
             MovieOp.WATCHED: lambda lib: lib.mark_watched(user.id, movie.id, now),
+            MovieOp.SNOOZE: lambda lib: lib.snooze(user.id, movie.id, now + SNOOZE_FOR),
         }[op]
         result = await write(s, uow, lambda w: outcome(w.library))
         done, unchanged = _MESSAGES[op]

@@ -267,9 +267,19 @@ async def test_settings_validate_and_toggle(movie_bot: Driver, alice: Requester)
         await movie_bot.settings(alice, "region Germany")
     saved = await movie_bot.settings(alice, "timezone Europe/Berlin")
     assert "Timezone: Europe/Berlin" in text_of(saved)
-    toggled = await movie_bot.press(alice, press_label(saved, "🔔 Reminders: on"))
-    assert "Watchlist reminders: off" in text_of(toggled)
-    assert "Watchlist reminders: off" in text_of(await movie_bot.settings(alice))
+    toggled = await movie_bot.press(alice, press_label(saved, "🎬 Releases: off"))
+    assert "Release-day reminders: on" in text_of(toggled)
+    assert "Release-day reminders: on" in text_of(await movie_bot.settings(alice))
+    with pytest.raises(InvalidInput, match="hour from 0 to 23"):
+        await movie_bot.settings(alice, "hour 25")
+    with pytest.raises(InvalidInput, match="quiet 22-8"):
+        await movie_bot.settings(alice, "quiet late")
+    picker = await movie_bot.press(alice, press_label(toggled, "📅 Fri"))
+    sunday = await movie_bot.press(alice, press_label(picker, "Sun"))
+    assert "Weekly picks: off — Sundays at 18:00" in text_of(sunday)
+    quiet = await movie_bot.press(alice, press_label(sunday, "🌙"))
+    assert "• 22:00–08:00" in labels(quiet)  # the current choice is marked
+    assert "Quiet hours: off" in text_of(await movie_bot.press(alice, press_label(quiet, "off")))
 
 
 async def test_start_deep_link_opens_a_card_and_bad_links_welcome(movie_bot: Driver, alice: Requester) -> None:

@@ -61,9 +61,9 @@ async def instances(any_db_url: str, clock: FakeClock, ticker: Ticker) -> AsyncI
 async def test_settings_show_what_another_instance_just_saved(instances: Callable[[], Driver]) -> None:
     a, b = instances(), instances()
     await a.start(CAROL)  # registers Carol
-    assert "Region (where to watch): US" in text_of(await a.settings(CAROL))  # a now holds Carol in its cache
+    assert "Region (release dates, where to watch): US" in text_of(await a.settings(CAROL))  # a caches Carol now
     await b.settings(CAROL, "region DE")
-    assert "Region (where to watch): DE" in text_of(await a.settings(CAROL))
+    assert "Region (release dates, where to watch): DE" in text_of(await a.settings(CAROL))
 
 
 async def test_changes_saved_on_different_instances_both_stick(instances: Callable[[], Driver]) -> None:
@@ -71,10 +71,10 @@ async def test_changes_saved_on_different_instances_both_stick(instances: Callab
     await a.start(CAROL)
     await a.settings(CAROL)  # a now holds Carol in its cache
     await b.settings(CAROL, "region DE")
-    await a.settings(CAROL, "reminders off")  # a's cached copy still says region US: it must not write that back
+    await a.settings(CAROL, "quiet off")  # a's cached copy still says region US: it must not write that back
     shown = text_of(await b.settings(CAROL))
-    assert "Region (where to watch): DE" in shown
-    assert "Watchlist reminders: off" in shown
+    assert "Region (release dates, where to watch): DE" in shown
+    assert "Quiet hours: off" in shown
 
 
 async def test_a_user_refused_on_one_instance_is_reachable_again_within_one_cache_lifetime(

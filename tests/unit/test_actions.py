@@ -7,9 +7,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.actions import (
+    CHOICES,
     MAX_ID,
     MAX_PAGE,
     Action,
+    ChooseSetting,
     ListName,
     MovieAction,
     MovieOp,
@@ -32,6 +34,9 @@ actions: st.SearchStrategy[Action] = st.one_of(
     st.builds(PageAction, st.sampled_from(ListName), pages, st.none() | tokens),
     st.builds(ReviewsPage, ids, pages),
     st.builds(ToggleSetting, st.sampled_from(Setting)),
+    st.sampled_from(list(CHOICES)).flatmap(
+        lambda setting: st.builds(ChooseSetting, st.just(setting), st.integers(0, CHOICES[setting] - 1))
+    ),
 )
 
 

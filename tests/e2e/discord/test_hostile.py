@@ -67,12 +67,11 @@ async def test_someone_elses_personal_screen_refuses_politely(
     fake: FakeDiscord, client: MovieClient, movie_bot: Driver, alice: dict[str, Any], bob: dict[str, Any]
 ) -> None:
     screen = (await fake.slash("settings", alice)).original or {}
-    pressed = await fake.press(screen, button_labels(screen)["🔔 Reminders: on"], bob)
+    pressed = await fake.press(screen, button_labels(screen)["🌙 22:00–08:00"], bob)
     assert pressed.callback_type == CHANNEL_MESSAGE
     assert pressed.ephemeral
     assert "belongs to someone else" in pressed.data["content"]
-    assert "🔔 Reminders: on" in button_labels(screen)
-    assert "Watchlist reminders: on" in "\n".join(str(n) for n in (await movie_bot.settings(requester(bob))).text)
+    assert "🌙 22:00–08:00" in button_labels(screen)  # alice's screen is unchanged
 
 
 async def test_a_missing_required_option_shows_the_usage(

@@ -36,7 +36,11 @@ async def test_welcome_and_help(fake: FakeDiscord, client: MovieClient, alice: d
     start = await fake.slash("start", alice)
     assert start.callback_type == CHANNEL_MESSAGE
     assert "I'm your movie companion" in start.data["content"]
-    assert set(button_labels(start.original or {})) == {"🔥 Popular", "✨ For you"}
+    assert set(button_labels(start.original or {})) == {
+        "📬 Weekly picks on Fridays at 18:00 your time?",
+        "🔥 Popular",
+        "✨ For you",
+    }
     help_ = await fake.slash("help", alice)
     assert "/recommend — Picks for you" in help_.data["content"]
     assert "TMDB API" in help_.data["content"]
@@ -198,9 +202,20 @@ async def test_settings_toggle_and_profile(fake: FakeDiscord, client: MovieClien
     settings = await fake.slash("settings", alice)
     assert settings.ephemeral
     screen = settings.original or {}
-    toggled = await fake.press(screen, button_labels(screen)["🔔 Reminders: on"], alice)
+    asked = await fake.press(screen, button_labels(screen)["📬 Weekly: off"], alice)
+    assert asked.callback_type == MODAL  # turning weekly picks on needs the zone: Discord does not tell bots
+    assert asked.data["custom_id"] == "moviebot:tz:1"
+    field = asked.data["components"][0]["components"][0]
+    answered = await fake.submit_modal(asked, {field["custom_id"]: "europe/berlin"}, alice)
+    assert "Weekly picks are on: Fridays at 18:00, Europe/Berlin time" in answered.data["content"]
+    screen = (await fake.slash("settings", alice)).original or {}
+    toggled = await fake.press(screen, button_labels(screen)["📬 Weekly: on"], alice)
     assert toggled.callback_type == UPDATE_MESSAGE
-    assert "🔔 Reminders: off" in button_labels(screen)
+    assert "📬 Weekly: off" in button_labels(screen)
+    hour = await fake.press(screen, button_labels(screen)["🕕 18:00"], alice)
+    assert hour.callback_type == UPDATE_MESSAGE
+    await fake.press(screen, button_labels(screen)["09"], alice)
+    assert "🕕 09:00" in button_labels(screen)
     profile = await fake.slash("profile", alice)
     assert profile.ephemeral
     assert "Favorites: 0" in profile.data["content"]

@@ -6,6 +6,7 @@ UNKNOWN (never sent again); only failures known to precede delivery are RETRY.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import pytest
@@ -13,9 +14,13 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.delivery import TelegramDelivery
-from bot.notifications import DeliveryOutcome
+from bot.bootstrap import Runtime
+from bot.notifications import DeliveryOutcome, NotificationService
 from bot.reply import Reply, line
-from tests.e2e.telegram.fake_bot_api import ApiError, FakeBotApi
+from tests.conftest import FakeClock
+from tests.driver import Driver
+from tests.e2e.telegram.fake_bot_api import ApiError, FakeBotApi, Msg
+from tests.e2e.telegram.harness import Harness, TgUser
 
 PICKS = Reply(text=(line("📬 Your weekly picks"),))
 CHAT = 4242
@@ -54,3 +59,37 @@ async def test_a_blocked_bot_is_unreachable(fake: FakeBotApi, tg_bot: Bot) -> No
     fake.chat(CHAT)
     fake.blocked.add(CHAT)
     assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS) is DeliveryOutcome.UNREACHABLE
+
+
+async def test_saying_yes_answering_the_timezone_then_a_nudge_whose_buttons_work(
+    tg: Harness, alice_tg: TgUser, fake: FakeBotApi, movie_bot: Driver, runtime: Runtime, clock: FakeClock
+) -> None:
+    clock.now = dt.datetime(2026, 10, 1, 12, 0, tzinfo=dt.UTC)
+    welcome = await alice_tg.say("/start")
+    await alice_tg.press(welcome, "📬 Weekly picks on Fridays at 18:00 your time?")
+    question = fake.last(alice_tg.id)
+    assert "what's your timezone?" in (question.text or "")
+    confirmed = await alice_tg.say("Asia/Tokyo", reply_to=question)  # a reply to the question answers it
+    assert "Weekly picks are on: Fridays at 18:00, Asia/Tokyo time" in (confirmed.text or "")
+    await alice_tg.say("/settings nudges on")
+    await alice_tg.say("/watch heat 1995")
+    await alice_tg.say("/watch alien 1979")
+    clock.now = dt.datetime(2026, 11, 6, 9, 0, tzinfo=dt.UTC)  # five weeks on: Friday 18:00 in Tokyo
+    notifier = NotificationService(movie_bot.core, runtime.uow, [TelegramDelivery(tg.app.bot)], clock=clock)
+    report = await notifier.run_due()
+    assert report.sent == 2  # the weekly picks and one nudge (not two: one a week)
+    nudge = nudge_in(fake, alice_tg.id)
+    assert (nudge.text or "").startswith("⏳ On your watchlist for over 4 weeks")
+    snoozed = await alice_tg.press(nudge, "⏰ Snooze 2 weeks")
+    assert snoozed["text"] == "⏰ Snoozed: no nudge about it for 2 weeks."
+    clock.now += dt.timedelta(weeks=1)
+    await notifier.run_due()
+    second = nudge_in(fake, alice_tg.id)
+    assert second.message_id != nudge.message_id
+    watched = await alice_tg.press(second, "👁 Watched")
+    assert watched["text"] == "👁 Marked as watched."
+
+
+def nudge_in(fake: FakeBotApi, chat: int) -> Msg:
+    """The latest nudge in the chat (weekly picks may arrive just before or after it)."""
+    return [m for m in fake.bot_messages(chat) if (m.text or "").startswith("⏳")][-1]

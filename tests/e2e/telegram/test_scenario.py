@@ -31,7 +31,7 @@ async def test_search_favorite_rate_review_favorites_history(
     caplog.set_level(logging.DEBUG)
     welcome = await alice_tg.say("/start")
     assert "Hi Alice Liddell!" in welcome.text  # type: ignore[operator]
-    assert welcome.labels() == ["🔥 Popular", "✨ For you"]
+    assert welcome.labels() == ["📬 Weekly picks on Fridays at 18:00 your time?", "🔥 Popular", "✨ For you"]
 
     results = await alice_tg.say("/search matrix")
     assert "1. The Matrix (1999)" in results.shown
