@@ -117,6 +117,7 @@ HEADINGS = {
     MessageKind.RELEASE: "🎬 Out today, from your watchlist:",
 }
 PLAN_BATCH = 200
+PLANNING_POLL = 0.05  # seconds a worker waits for the planner when nothing is claimable yet
 SNOOZE = dt.timedelta(weeks=2)
 
 
@@ -141,15 +142,18 @@ class NotificationService:
         self._workers = max(1, workers)
 
     async def run_due(self) -> RunReport:
-        """One run: plan what is due, take over dead claims, send, expire, prune; logs one line."""
+        """One run: take over dead claims, plan what is due while sending it, expire, prune; logs one line."""
         counts: Counter[str] = Counter()
         started = self._now()
         async with self._uow(write=True) as uow:
             counts["taken_over"] = await uow.notifications.take_over(started)
             await uow.commit()
-        await self._plan(counts)
+        planning = asyncio.ensure_future(self._plan(counts))  # sends start with the first planned batch
         stop_at = started + self._timing.run_for
-        await asyncio.gather(*(self._send_worker(counts, stop_at) for _ in range(self._workers)))
+        try:
+            await asyncio.gather(*(self._send_worker(counts, stop_at, planning) for _ in range(self._workers)))
+        finally:
+            await planning
         now = self._now()
         async with self._uow(write=True) as uow:
             counts["skipped"] += await uow.notifications.expire(now)
@@ -163,39 +167,49 @@ class NotificationService:
     # ---- planning ---------------------------------------------------------------------------
 
     async def _plan(self, counts: Counter[str]) -> None:
+        """Plan every due user's run, a batch per transaction (one user per transaction when a batch fails)."""
         while True:
             now = self._now()
             async with self._uow() as uow:
                 due = await uow.notifications.due_users(now, PLAN_BATCH)
-            for user in due:
-                try:
-                    await self._plan_user(user, now, counts)
-                except Exception:  # isolation: one user's bad data never stops everyone else's planning
-                    log.exception("planning scheduled messages for user %d failed", user.user_id)
-                    counts["failed"] += 1
+            try:
+                counts.update(await self._plan_batch(due, now))
+            except Exception:
+                for user in due:
+                    try:
+                        counts.update(await self._plan_batch([user], now))
+                    except Exception:
+                        log.exception("planning scheduled messages for user %d failed", user.user_id)
+                        counts["failed"] += 1
             if len(due) < PLAN_BATCH:
                 return
 
-    async def _plan_user(self, user: ScheduledUser, now: dt.datetime, counts: Counter[str]) -> None:
+    async def _plan_batch(self, users: Sequence[ScheduledUser], now: dt.datetime) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        async with self._uow(write=True) as uow:
+            for user in users:
+                await self._plan_user(uow, user, now, counts)
+            await uow.commit()
+        return counts
+
+    async def _plan_user(self, uow: UnitOfWork, user: ScheduledUser, now: dt.datetime, counts: Counter[str]) -> None:
         settings = user.settings
         latest = user.run_at  # after downtime, only the most recent run missed is worth a look
         while (later := schedule.next_run(settings, latest)) is not None and later <= now:
             latest = later
-        async with self._uow(write=True) as uow:
-            following = schedule.next_run(settings, now)
-            if not await uow.notifications.advance(user.user_id, user.run_at, following):
-                return  # another instance planned this run
-            messages = await self._messages(uow, replace(user, run_at=latest), now)
-            if not user.reachable:
-                counts["unreachable"] += len(messages)
-                messages = []
-            live = [m for m in messages if m.window_end > now]
-            counts["skipped"] += len(messages) - len(live)
-            counts["planned"] += await uow.notifications.plan(live, now)
-            for m in live:
-                if m.kind is MessageKind.NUDGE:
-                    await uow.notifications.mark_nudged(user.user_id, m.movie_id, now)
-            await uow.commit()
+        following = schedule.next_run(settings, now)
+        if not await uow.notifications.advance(user.user_id, user.run_at, following):
+            return  # another instance planned this run
+        messages = await self._messages(uow, replace(user, run_at=latest), now)
+        if not user.reachable:
+            counts["unreachable"] += len(messages)
+            return
+        live = [m for m in messages if m.window_end > now]
+        counts["skipped"] += len(messages) - len(live)
+        counts["planned"] += await uow.notifications.plan(live, now)
+        for m in live:
+            if m.kind is MessageKind.NUDGE:
+                await uow.notifications.mark_nudged(user.user_id, m.movie_id, now)
 
     async def _messages(self, uow: UnitOfWork, user: ScheduledUser, now: dt.datetime) -> list[PlannedMessage]:
         """The messages of the user's run at `user.run_at`, as the ledger keys them."""
@@ -222,14 +236,19 @@ class NotificationService:
 
     # ---- sending ----------------------------------------------------------------------------
 
-    async def _send_worker(self, counts: Counter[str], stop_at: dt.datetime) -> None:
+    async def _send_worker(self, counts: Counter[str], stop_at: dt.datetime, planning: asyncio.Future[None]) -> None:
         while self._now() < stop_at:
             now = self._now()
+            planned_all = planning.done()  # read before claiming: a batch committed after the claim is not missed
             async with self._uow(write=True) as uow:
                 message = await uow.notifications.claim_next(now, now + self._timing.lease)
                 await uow.commit()
             if message is None:
-                return
+                if planned_all:
+                    return
+                # The planner is still adding this run's messages: look again after its next batch, or its end.
+                await asyncio.wait([planning], timeout=PLANNING_POLL)
+                continue
             try:
                 counts[await self._send(message)] += 1
             except Exception:  # isolation: one user's bad data or failure never stops everyone else's message
