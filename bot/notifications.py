@@ -9,8 +9,9 @@ several instances at once because the database decides:
    by (user, kind, period, movie) so a message can be planned only once.
    A message whose window already closed (the bot was down) is not planned but
    counted as skipped.
-2. **Take over.** A message left in `sending` past its lease (its sender died)
-   is settled as `unknown`: it may have gone out, and twice is worse than never.
+2. **Take over.** A claim left past its lease (its sender died) is queued
+   again if it never reached `sending` (nothing had left), and settled as
+   `unknown` if it had: it may have gone out, and twice is worse than never.
 3. **Send.** Workers claim the oldest due message one at a time (a lease, one
    UPDATE), compose it, send it and settle it. Only failures known to precede
    delivery (RETRY) are queued again, with backoff, until the window closes;
@@ -268,6 +269,9 @@ class NotificationService:
         if reply is None:
             await self._settle(message, MessageStatus.NOTHING)
             return "nothing"
+        async with self._uow(write=True) as uow:
+            await uow.notifications.mark_sending(message.id, self._now())
+            await uow.commit()
         outcome = await delivery.deliver(who.external_id, reply)
         if outcome is DeliveryOutcome.RETRY:
             return await self._retry_later(message)

@@ -85,7 +85,8 @@ class MessageStatus(str, Enum):
     """Where a scheduled message is in its life; the last five are final."""
 
     QUEUED = "queued"  # waiting for its time or its next attempt
-    SENDING = "sending"  # claimed by one instance, under a lease
+    CLAIMED = "claimed"  # one instance is composing it, under a lease; nothing has left yet
+    SENDING = "sending"  # handed to the platform, under a lease
     SENT = "sent"
     UNKNOWN = "unknown"  # the request left and no answer came, or its sender died: never sent again
     UNREACHABLE = "unreachable"  # blocked the bot / DMs closed

@@ -161,6 +161,10 @@ class NotificationRepository(Protocol):
         """Take the oldest queued message whose attempt is due, under a lease; None when there is none."""
         ...
 
+    async def mark_sending(self, message_id: int, now: dt.datetime) -> None:
+        """Record that the message is about to leave: from here a dead sender's claim means "may have arrived"."""
+        ...
+
     async def settle(self, message_id: int, status: MessageStatus, now: dt.datetime) -> None: ...
 
     async def retry_at(self, message_id: int, at: dt.datetime, now: dt.datetime) -> None:
@@ -172,7 +176,10 @@ class NotificationRepository(Protocol):
         ...
 
     async def take_over(self, now: dt.datetime) -> int:
-        """Settle messages whose sender's lease ran out as unknown (it may have sent them); returns how many."""
+        """Dead senders' claims whose lease ran out: queued again if nothing had left, else settled as unknown.
+
+        Returns how many were settled as unknown.
+        """
         ...
 
     async def prune(self, before: dt.datetime) -> int:

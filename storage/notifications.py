@@ -21,8 +21,9 @@ from storage.schema import IdentityRow, MovieRow, ScheduledMessageRow, UserRow, 
 from storage.sql import SqlSession, dialect_of, upsert_insert
 from storage.users import to_user
 
-_FINAL = [s.value for s in MessageStatus if s not in (MessageStatus.QUEUED, MessageStatus.SENDING)]
-_QUEUED, _SENDING = MessageStatus.QUEUED.value, MessageStatus.SENDING.value
+_OPEN = (MessageStatus.QUEUED, MessageStatus.CLAIMED, MessageStatus.SENDING)
+_FINAL = [s.value for s in MessageStatus if s not in _OPEN]
+_QUEUED, _CLAIMED, _SENDING = (s.value for s in _OPEN)
 _LEDGER = ScheduledMessageRow.__table__.c
 
 
@@ -138,7 +139,7 @@ class SqlNotificationRepository:
             await self._session.execute(
                 update(ScheduledMessageRow)
                 .where(_LEDGER.id == oldest_due.scalar_subquery(), _LEDGER.status == _QUEUED)
-                .values(status=_SENDING, lease_until=lease_until, attempts=_LEDGER.attempts + 1, updated_at=now)
+                .values(status=_CLAIMED, lease_until=lease_until, attempts=_LEDGER.attempts + 1, updated_at=now)
                 .returning(
                     _LEDGER.id, _LEDGER.user_id, _LEDGER.kind, _LEDGER.movie_id, _LEDGER.attempts, _LEDGER.window_end
                 )
@@ -173,6 +174,13 @@ class SqlNotificationRepository:
             user.reachable,
         )
 
+    async def mark_sending(self, message_id: int, now: dt.datetime) -> None:
+        await self._session.execute(
+            update(ScheduledMessageRow)
+            .where(_LEDGER.id == message_id, _LEDGER.status == _CLAIMED)
+            .values(status=_SENDING, updated_at=now)
+        )
+
     async def settle(self, message_id: int, status: MessageStatus, now: dt.datetime) -> None:
         await self._session.execute(
             update(ScheduledMessageRow)
@@ -183,7 +191,7 @@ class SqlNotificationRepository:
     async def retry_at(self, message_id: int, at: dt.datetime, now: dt.datetime) -> None:
         await self._session.execute(
             update(ScheduledMessageRow)
-            .where(_LEDGER.id == message_id, _LEDGER.status == _SENDING)
+            .where(_LEDGER.id == message_id, _LEDGER.status.in_((_CLAIMED, _SENDING)))
             .values(status=_QUEUED, next_attempt_at=at, lease_until=None, updated_at=now)
         )
 
@@ -197,6 +205,11 @@ class SqlNotificationRepository:
         return len(result.all())
 
     async def take_over(self, now: dt.datetime) -> int:
+        await self._session.execute(  # composed but never handed over: safe to send
+            update(ScheduledMessageRow)
+            .where(_LEDGER.status == _CLAIMED, _LEDGER.lease_until <= now)
+            .values(status=_QUEUED, lease_until=None, updated_at=now)
+        )
         result = await self._session.execute(
             update(ScheduledMessageRow)
             .where(_LEDGER.status == _SENDING, _LEDGER.lease_until <= now)

@@ -212,10 +212,11 @@ class ScheduledMessageRow(Base):
     """The ledger of scheduled messages, one row per message a user is to get.
 
     The unique key (user, kind, period, movie) makes each message plannable
-    once, whoever plans it; `status` moves queued → sending → a final state,
-    and only the instance whose UPDATE takes a queued row sends it. A claim
-    holds a lease: a row left in `sending` past it (a crashed process) is
-    settled as `unknown` — it may have gone out, and twice is worse than never.
+    once, whoever plans it; `status` moves queued → claimed → sending → a final
+    state, and only the instance whose UPDATE takes a queued row sends it. A
+    claim holds a lease: past it (a crashed process), a `claimed` row is queued
+    again (nothing had left) and a `sending` row is settled as `unknown` — it
+    may have gone out, and twice is worse than never.
     """
 
     __tablename__ = "scheduled_messages"

@@ -277,17 +277,23 @@ async def test_retries_stop_when_the_window_closes_and_the_message_is_counted_sk
     assert 3 <= delivery.attempts <= 20  # backed off (30 s doubling to 30 min), not tried at every run
 
 
-async def test_a_claim_left_by_a_dead_sender_is_taken_over_as_unknown_after_its_lease(
+async def dead_senders_claim(runtime: Runtime, clock: FakeClock, *, handed_over: bool) -> None:
+    """What a process killed mid-run leaves behind: a claim, and maybe the request already on its way."""
+    async with runtime.uow(write=True) as uow:
+        claimed = await uow.notifications.claim_next(clock.now, clock.now + dt.timedelta(minutes=5))
+        assert claimed is not None
+        if handed_over:
+            await uow.notifications.mark_sending(claimed.id, clock.now)
+        await uow.commit()
+
+
+async def test_a_dead_senders_message_that_had_left_is_taken_over_as_unknown_after_its_lease(
     movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
 ) -> None:
     clock.now = FRIDAY_0900_UTC
     planned = await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
     assert (planned.planned, planned.sent) == (1, 0)  # planned, not yet sent
-    # What a process killed between its claim and its settle leaves behind:
-    async with runtime.uow(write=True) as uow:
-        claimed = await uow.notifications.claim_next(clock.now, clock.now + dt.timedelta(minutes=5))
-        await uow.commit()
-    assert claimed is not None
+    await dead_senders_claim(runtime, clock, handed_over=True)
     delivery = RecordingDelivery()
     clock.advance(minutes=1)
     assert (await service(movie_bot, runtime, delivery, clock).run_due()).taken_over == 0  # still leased
@@ -296,6 +302,19 @@ async def test_a_claim_left_by_a_dead_sender_is_taken_over_as_unknown_after_its_
     assert delivery.sent == []  # it may have gone out before the crash: never twice
     async with runtime.uow() as uow:
         assert (await uow.notifications.counts(FRIDAY_0900_UTC))[MessageStatus.UNKNOWN] == 1
+
+
+async def test_a_dead_senders_message_that_never_left_is_sent_after_its_lease(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
+    clock.now = FRIDAY_0900_UTC
+    await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
+    await dead_senders_claim(runtime, clock, handed_over=False)  # killed while composing
+    delivery = RecordingDelivery()
+    clock.advance(minutes=6)
+    report = await service(movie_bot, runtime, delivery, clock).run_due()
+    assert (report.taken_over, report.sent) == (0, 1)
+    assert len(delivery.sent) == 1
 
 
 async def test_after_downtime_messages_still_in_their_window_go_once_and_older_ones_are_skipped(
