@@ -231,7 +231,7 @@ class NotificationService:
             end = schedule.window_end(run, settings, window, whole_day=False)
             found += [
                 PlannedMessage(user.user_id, MessageKind.RELEASE, "once", run, end, movie)
-                for movie in await notifications.releases_on(user.user_id, facts.local_date)
+                for movie in await notifications.releases_on(user.user_id, facts.local_date, settings.region)
             ]
         return found
 

@@ -162,6 +162,8 @@ class MovieDraft(MovieFacts):
     """
 
     fetched_at: dt.datetime | None = None  # when fetched from TMDb, whose terms limit how long we keep it
+    # (region, date) of the film's release in each country TMDb lists: release-day reminders use the user's.
+    release_dates: tuple[tuple[str, dt.date], ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -147,8 +147,8 @@ class NotificationRepository(Protocol):
         """Add messages to the ledger as queued; ones already there are left alone. Returns how many were new."""
         ...
 
-    async def releases_on(self, user_id: int, day: dt.date) -> list[int]:
-        """Unwatched watchlist films coming out on `day` that were added before it."""
+    async def releases_on(self, user_id: int, day: dt.date, region: str) -> list[int]:
+        """Unwatched watchlist films coming out on `day` in `region` (else anywhere) that were added before it."""
         ...
 
     async def nudge_candidate(self, user_id: int, added_before: dt.datetime, now: dt.datetime) -> int | None:

@@ -7,13 +7,13 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, case, exists, func, literal, literal_column, or_, select, update
+from sqlalchemy import Select, and_, case, delete, exists, func, insert, literal, literal_column, or_, select, update
 
 from domain.models import Movie, MovieDraft, Page, UpsertOutcome
 from domain.query import SearchQuery
 from domain.text import normalize, strip_article
 from storage.read_cache import MISSING, CacheReader
-from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, WatchlistRow
+from storage.schema import FavoriteRow, GenreRow, MovieGenreRow, MovieRow, RatingRow, ReleaseDateRow, WatchlistRow
 from storage.sql import SqlSession, contains_all, dialect_of, like_pattern, upsert_insert
 
 _T = TypeVar("_T")
@@ -311,6 +311,7 @@ class SqlMovieRepository:
             .where(MovieRow.id == movie_id)
             .values(**_TMDB_CONTENT, tmdb_fetched_at=None, updated_at=now)
         )
+        await self._session.execute(delete(ReleaseDateRow).where(ReleaseDateRow.movie_id == movie_id))
 
     async def count(self) -> int:
         return (await self._session.execute(select(func.count()).select_from(MovieRow))).scalar_one()
@@ -380,6 +381,8 @@ class SqlMovieRepository:
             self.changed = True
             await self._session.flush()
             await self._set_genres(row.id, draft.genres)
+            if draft.release_dates:
+                await self._set_release_dates(row.id, draft.release_dates)
             return (await self._hydrate([row]))[0], UpsertOutcome.ADDED
         changed = False
         for name in _FIELDS:
@@ -391,6 +394,8 @@ class SqlMovieRepository:
             row.keywords = "|".join(draft.keywords)
             changed = True
         _mark_fetched(row, draft)
+        if draft.release_dates:
+            await self._set_release_dates(row.id, draft.release_dates)
         current = (await self._genres_of([row.id])).get(row.id, [])
         if draft.genres and sorted(draft.genres) != sorted(current):
             await self._set_genres(row.id, draft.genres)
@@ -410,6 +415,14 @@ class SqlMovieRepository:
         values["tmdb_fetched_at"] = draft.fetched_at
         values.update(_search_columns(draft.title, draft.original_title))
         return values
+
+    async def _set_release_dates(self, movie_id: int, dates: Sequence[tuple[str, dt.date]]) -> None:
+        """Replace the film's regional release dates with what the source says now (dates move)."""
+        await self._session.execute(delete(ReleaseDateRow).where(ReleaseDateRow.movie_id == movie_id))
+        await self._session.execute(
+            insert(ReleaseDateRow.__table__),
+            [{"movie_id": movie_id, "region": region, "release_date": day} for region, day in dates],
+        )
 
     async def bulk_insert(self, drafts: Sequence[MovieDraft], now: dt.datetime) -> int:
         """Insert many new movies fast (seeding an empty catalog); returns how many."""

@@ -17,7 +17,7 @@ from domain.models import (
     Recipient,
     ScheduledUser,
 )
-from storage.schema import IdentityRow, MovieRow, ScheduledMessageRow, UserRow, WatchlistRow
+from storage.schema import IdentityRow, MovieRow, ReleaseDateRow, ScheduledMessageRow, UserRow, WatchlistRow
 from storage.sql import SqlSession, dialect_of, upsert_insert
 from storage.users import to_user
 
@@ -81,15 +81,17 @@ class SqlNotificationRepository:
         )
         return len((await self._session.execute(stmt)).all())
 
-    async def releases_on(self, user_id: int, day: dt.date) -> list[int]:
+    async def releases_on(self, user_id: int, day: dt.date, region: str) -> list[int]:
         start_of_day = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        regional = ReleaseDateRow.__table__.c
         rows = await self._session.execute(
             select(WatchlistRow.movie_id)
             .join(MovieRow, MovieRow.id == WatchlistRow.movie_id)
+            .outerjoin(ReleaseDateRow, and_(regional.movie_id == MovieRow.id, regional.region == region))
             .where(
                 WatchlistRow.user_id == user_id,
                 WatchlistRow.watched_at.is_(None),
-                MovieRow.release_date == day,
+                func.coalesce(regional.release_date, MovieRow.release_date) == day,
                 WatchlistRow.added_at < start_of_day,
             )
             .order_by(WatchlistRow.added_at)

@@ -142,6 +142,16 @@ class MovieRow(Base):
     tmdb_fetched_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime())
 
 
+class ReleaseDateRow(Base):
+    """The day a film comes out in one country (TMDb release dates): release-day reminders use the user's region."""
+
+    __tablename__ = "movie_release_dates"
+
+    movie_id: Mapped[int] = mapped_column(ForeignKey("movies.id", ondelete="CASCADE"), primary_key=True)
+    region: Mapped[str] = mapped_column(String(2), primary_key=True)
+    release_date: Mapped[dt.date] = mapped_column(Date)
+
+
 class GenreRow(Base):
     __tablename__ = "genres"
 

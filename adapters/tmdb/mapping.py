@@ -156,6 +156,30 @@ def _earliest_release(body: Mapping[str, Any]) -> dt.date | None:
     return min((d for d in dates if d is not None), default=None)
 
 
+# TMDb release types: 1 premiere, 2 limited theatrical, 3 theatrical, 4 digital, 5 physical, 6 TV.
+# A film "comes out" for a viewer at its first limited, theatrical or digital release in their country.
+_COMES_OUT = frozenset({2, 3, 4})
+
+
+def _regional_releases(body: Mapping[str, Any]) -> tuple[tuple[str, dt.date], ...]:
+    """Per country, the day the film comes out there (append_to_response=release_dates)."""
+    block = body.get("release_dates")
+    found: dict[str, dt.date] = {}
+    for country in _dicts(block.get("results")) if isinstance(block, Mapping) else []:
+        region = _text(country.get("iso_3166_1"))
+        if region is None or len(region) != 2 or not region.isascii() or not region.isalpha():
+            continue
+        dates = [
+            parse_date(r.get("release_date"))
+            for r in _dicts(country.get("release_dates"))
+            if _int(r.get("type")) in _COMES_OUT
+        ]
+        earliest = min((d for d in dates if d is not None), default=None)
+        if earliest is not None:
+            found[region.upper()] = earliest
+    return tuple(sorted(found.items()))
+
+
 def _keywords(body: Mapping[str, Any]) -> tuple[str, ...]:
     block = body.get("keywords")
     names = (_text(k.get("name")) for k in _dicts(block.get("keywords"))) if isinstance(block, Mapping) else ()
@@ -186,6 +210,7 @@ def draft_from_details(body: Any, table: Mapping[int, str]) -> MovieDraft | None
         runtime=runtime or None,
         popularity=base.popularity,
         keywords=_keywords(body),
+        release_dates=_regional_releases(body),
     )
 
 

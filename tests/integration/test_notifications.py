@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 
 from bot.actions import MovieAction, MovieOp, Setting, ToggleSetting, encode
 from bot.bootstrap import Runtime, build
@@ -21,7 +21,7 @@ from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
 from bot.services import Requester
 from domain.models import MessageStatus, Platform, PromptKind
-from storage.schema import MovieRow
+from storage.schema import MovieRow, ReleaseDateRow
 from tests.conftest import FakeClock, config_for
 from tests.driver import Driver
 
@@ -403,6 +403,33 @@ async def test_a_watchlisted_film_is_announced_on_the_day_it_comes_out_once(
     assert reply.card is not None
     assert reply.card.movie_id == heat
     assert delivery.texts()[0].startswith("🎬 Out today, from your watchlist:")
+
+
+async def test_a_release_day_reminder_follows_the_release_in_the_users_region(
+    movie_bot: Driver, runtime: Runtime, clock: FakeClock, tokyo: Requester
+) -> None:
+    clock.now = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.UTC)
+    berlin = await opted_in(movie_bot, tokyo, "Europe/Berlin", "releases on", "weekly off", "region DE")
+    heat = await movie_id_of(movie_bot, berlin, "heat 1995")
+    await set_release(runtime, heat, dt.date(2026, 11, 3))  # its first release anywhere
+    async with runtime.db.writer.begin() as conn:  # as TMDb's release dates give them
+        await conn.execute(
+            insert(ReleaseDateRow.__table__),
+            [
+                {"movie_id": heat, "region": "US", "release_date": dt.date(2026, 11, 3)},
+                {"movie_id": heat, "region": "DE", "release_date": dt.date(2026, 11, 5)},
+            ],
+        )
+    await movie_bot.watch(berlin, "heat 1995")
+    delivery = RecordingDelivery()
+    days = []
+    for _ in range(7 * 24):
+        clock.advance(hours=1)
+        before = len(delivery.sent)
+        await service(movie_bot, runtime, delivery, clock).run_due()
+        if len(delivery.sent) > before:
+            days.append(clock.now.astimezone(dt.UTC).date())
+    assert days == [dt.date(2026, 11, 5)]  # the German release, not the American one
 
 
 async def test_a_film_long_on_the_watchlist_is_nudged_with_buttons_that_work(

@@ -266,3 +266,28 @@ async def test_cached_catalog_reads_see_committed_changes_at_once_and_never_roll
         await u.commit()
     assert await found() == ["Zyxwv Film"]
     assert uow.cache.hits >= 1
+
+
+async def test_regional_release_dates_follow_the_source_and_go_with_forgotten_tmdb_content(
+    uow: SqlUnitOfWorkFactory,
+) -> None:
+    now = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    user = await _user(uow)
+    first = MovieDraft("Future Film", 2026, tmdb_id=9_999_001, release_dates=(("DE", dt.date(2026, 12, 10)),))
+    async with uow(write=True) as w:
+        movie, _ = await w.movies.upsert(first, now)
+        await w.library.add_to_watchlist(user, movie.id, now, None)
+        await w.commit()
+    moved = MovieDraft("Future Film", 2026, tmdb_id=9_999_001, release_dates=(("DE", dt.date(2026, 12, 17)),))
+    async with uow(write=True) as w:
+        await w.movies.upsert(moved, now)  # TMDb moved the German date
+        await w.commit()
+    async with uow() as r:
+        assert await r.notifications.releases_on(user, dt.date(2026, 12, 10), "DE") == []
+        assert await r.notifications.releases_on(user, dt.date(2026, 12, 17), "DE") == [movie.id]
+        assert await r.notifications.releases_on(user, dt.date(2026, 12, 17), "US") == []  # no date known there
+    async with uow(write=True) as w:
+        await w.movies.forget_tmdb(movie.id, now)
+        await w.commit()
+    async with uow() as r:
+        assert await r.notifications.releases_on(user, dt.date(2026, 12, 17), "DE") == []

@@ -114,6 +114,28 @@ def test_details_prefer_genre_ids_over_localized_names_and_read_appended_blocks(
     assert draft.release_date == dt.date(1999, 9, 10)  # the earliest appended date stands in for the empty release_date
 
 
+def test_each_country_comes_out_at_its_first_limited_theatrical_or_digital_release() -> None:
+    def release(day: str, kind: object) -> dict[str, object]:
+        return {"release_date": f"{day}T00:00:00.000Z", "type": kind}
+
+    body = {
+        "id": 693134,
+        "title": "Dune: Part Two",
+        "release_dates": {
+            "results": [
+                {"iso_3166_1": "US", "release_dates": [release("2024-02-15", 1), release("2024-03-01", 3)]},
+                {"iso_3166_1": "de", "release_dates": [release("2024-02-29", 3), release("2024-04-25", 4)]},
+                {"iso_3166_1": "FR", "release_dates": [release("2024-02-10", 1)]},  # only a premiere: not out
+                {"iso_3166_1": "../", "release_dates": [release("2024-01-01", 3)]},  # not a country
+                {"iso_3166_1": "GB", "release_dates": [{"release_date": "garbage", "type": 3}]},
+            ]
+        },
+    }
+    draft = mapping.draft_from_details(body, TABLE)
+    assert draft is not None
+    assert draft.release_dates == (("DE", dt.date(2024, 2, 29)), ("US", dt.date(2024, 3, 1)))
+
+
 def test_genre_table_keeps_english_defaults_when_tmdb_answers_in_german() -> None:
     table = mapping.genre_table(
         {"genres": [{"id": 35, "name": "Komödie"}, {"id": 10770, "name": "TV Movie"}, {"id": 5, "name": None}]}
