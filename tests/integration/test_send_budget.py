@@ -2,7 +2,8 @@
 
 Each "instance" has its own engine or Redis connection pool and its own
 `SendBudget`, as two processes would; only the database row or the Redis key
-is shared. Skipped with a reason when PostgreSQL or Redis does not answer.
+is shared (tests/budgets.py). Skipped with a reason when PostgreSQL or Redis
+does not answer.
 """
 
 from __future__ import annotations
@@ -11,89 +12,25 @@ import asyncio
 import logging
 import socket
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.pacing import LocalSendBudget
 from domain.pacing import PLATFORM_RATE, Priority
 from domain.ports import SendBudget
-from storage.database import async_url
-from storage.send_budget import PostgresSendBudget, RedisSendBudget, metadata
+from storage.send_budget import RedisSendBudget
+from tests.budgets import MakeBudget
 from tests.unit.test_pacing import TARGET, busiest_second
 
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 BACKLOG = 30  # scheduled messages per instance, all queued at once: about 2 s of budget for two
 
 
-def _redis_unreachable() -> str | None:
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
-            return None
-    except OSError as exc:
-        return f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc}); Redis send budget tests skipped"
-
-
-@pytest.fixture
-async def pg_budgets(pg_url: str) -> AsyncIterator[Callable[[], SendBudget]]:
-    """Make instances of one PostgreSQL budget, each on its own engine."""
-    engines: list[AsyncEngine] = []
-    name = f"telegram:{uuid.uuid4().hex[:8]}"
-
-    async def setup() -> None:
-        engine = create_async_engine(async_url(pg_url))
-        async with engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)  # migration 0006 will own this table
-        await engine.dispose()
-
-    await setup()
-
-    def make() -> SendBudget:
-        engine = create_async_engine(async_url(pg_url))
-        engines.append(engine)
-        return PostgresSendBudget(engine, name)
-
-    yield make
-    for engine in engines:
-        await engine.dispose()
-
-
-@pytest.fixture
-async def redis_budgets() -> AsyncIterator[Callable[[], SendBudget]]:
-    """Make instances of one Redis budget, each with its own client (connection pool)."""
-    reason = _redis_unreachable()
-    if reason:
-        pytest.skip(reason)
-    clients: list[aioredis.Redis] = []
-    prefix = f"moviebot:test:{uuid.uuid4().hex[:8]}:"
-
-    def make() -> SendBudget:
-        client = aioredis.Redis(host=REDIS_HOST, port=REDIS_PORT)
-        clients.append(client)
-        return RedisSendBudget(client, "telegram:1", prefix=prefix)
-
-    yield make
-    for client in clients:
-        await client.delete(f"{prefix}telegram:1")
-        await client.aclose()
-
-
-@pytest.fixture(params=["postgres", "redis"])
-def budgets(request: pytest.FixtureRequest) -> Callable[[], SendBudget]:
-    fixture = "pg_budgets" if request.param == "postgres" else "redis_budgets"
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    return request.getfixturevalue(fixture)  # type: ignore[no-any-return]
-
-
-async def test_two_instances_share_one_pace_and_replies_never_queue(budgets: Callable[[], SendBudget]) -> None:
-    first, second = budgets(), budgets()
+async def test_two_instances_share_one_pace_and_replies_never_queue(shared_budgets: MakeBudget) -> None:
+    first, second = shared_budgets(), shared_budgets()
     start = time.monotonic()
     scheduled: list[float] = []
     replies: list[float] = []
@@ -122,8 +59,8 @@ async def test_two_instances_share_one_pace_and_replies_never_queue(budgets: Cal
     assert max(replies) < 2.0 < max(scheduled)  # the replies went out during the backlog, not after it
 
 
-async def test_alone_scheduled_sends_reach_the_target(budgets: Callable[[], SendBudget]) -> None:
-    budget = budgets()
+async def test_alone_scheduled_sends_reach_the_target(shared_budgets: MakeBudget) -> None:
+    budget = shared_budgets()
     sent: list[float] = []
     for _ in range(40):
         await budget.take(Priority.SCHEDULED)
