@@ -33,6 +33,7 @@ from domain.models import (
     User,
     UserSettings,
 )
+from domain.pacing import Priority
 from domain.query import ListFilter, SearchQuery
 
 
@@ -247,3 +248,14 @@ class UnitOfWorkFactory(Protocol):
     """Opens a unit of work; `write=True` when the intent may change data."""
 
     def __call__(self, write: bool = False) -> UnitOfWork: ...
+
+
+class SendBudget(Protocol):
+    """One per-bot message budget, shared by every instance that sends with the bot's token.
+
+    The platform limits messages per bot, not per process; `take` is called
+    right before each message and returns when it may go out (at once for an
+    interactive reply, in turn for a scheduled one; see domain.pacing).
+    """
+
+    async def take(self, priority: Priority) -> None: ...

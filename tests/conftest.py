@@ -23,6 +23,8 @@ from bot.bootstrap import Runtime, build
 from bot.config import load_config
 from bot.services import Requester
 from domain.models import Platform
+from tests.budgets import MakeBudget, postgres_budgets
+from tests.budgets import redis_budgets as redis_store_budgets
 from tests.driver import Driver
 
 # No per-example deadline (a loaded machine is not a bug); in CI, the same examples every run.
@@ -146,3 +148,23 @@ def alice() -> Requester:
 @pytest.fixture
 def bob() -> Requester:
     return Requester(Platform.DISCORD, "2002", "Bob")
+
+
+@pytest.fixture
+async def pg_budgets(pg_url: str) -> AsyncIterator[MakeBudget]:
+    """Make instances of one send budget on a fresh PostgreSQL database, each on its own engine."""
+    async with postgres_budgets(pg_url) as make:
+        yield make
+
+
+@pytest.fixture
+async def redis_budgets() -> AsyncIterator[MakeBudget]:
+    """Make instances of one send budget on the local Redis, each with its own client."""
+    async with redis_store_budgets() as make:
+        yield make
+
+
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres), "redis"])
+def shared_budgets(request: pytest.FixtureRequest) -> MakeBudget:
+    """Run the test on a PostgreSQL-backed and on a Redis-backed shared send budget."""
+    return request.getfixturevalue({"postgres": "pg_budgets", "redis": "redis_budgets"}[request.param])  # type: ignore[no-any-return]

@@ -8,6 +8,14 @@ polling), records every call, and rejects what Telegram rejects: text over
 cannot parse, callback_data over 64 bytes, unknown or twice-answered queries,
 edits that change nothing. Tests can script failures (429 with retry_after,
 403 for a user who blocked the bot).
+
+Opt-in "Telegram limits" (`FakeBotApi(limits=True)` or `enforce_limits()`):
+Telegram's flood control on messages a bot sends (`FLOOD_METHODS`). More than
+30 in any sliding second for the bot, or faster than one a second to one chat,
+is answered with Telegram's 429 and not recorded. Per chat a burst of
+`chat_burst` (default 3) is allowed, as Telegram tolerates a reply split into a
+few messages; past it, one a second. `sent` and `flooded` keep the time of each
+accepted and refused message, so a bench can compute the rate achieved.
 """
 
 from __future__ import annotations
@@ -16,9 +24,11 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +51,18 @@ _JSON_FIELDS = {
     "caption_entities",
     "button",
 }
+
+# Methods Telegram's flood control counts as messages sent (lower case, like the handlers' names).
+FLOOD_METHODS = frozenset(
+    {
+        "sendmessage", "sendphoto", "sendaudio", "senddocument", "sendvideo", "sendanimation", "sendvoice",
+        "sendvideonote", "sendmediagroup", "sendlocation", "sendvenue", "sendcontact", "sendpoll", "senddice",
+        "sendsticker", "copymessage", "forwardmessage", "editmessagetext", "editmessagecaption",
+        "editmessagereplymarkup", "editmessagemedia",
+    }
+)  # fmt: skip
+BOT_MESSAGES_PER_SECOND = 30
+CHAT_MESSAGES_PER_SECOND = 1
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
@@ -192,10 +214,71 @@ class Msg:
         raise AssertionError(f"no button {label!r} in {self.labels()}")
 
 
+@dataclass(frozen=True)
+class Sent:
+    """A message the bot tried to send under Telegram limits: when it arrived, which method, which chat."""
+
+    at: float
+    method: str
+    chat_id: int | None
+
+
+def rate(sent: Sequence[Sent]) -> float:
+    """Messages per second over the span from the first to the last (0 for fewer than two)."""
+    if len(sent) < 2:
+        return 0.0
+    span = sent[-1].at - sent[0].at
+    return (len(sent) - 1) / span if span > 0 else math.inf
+
+
+def busiest_second(sent: Sequence[Sent]) -> int:
+    """The most messages inside any sliding one-second window."""
+    times = sorted(s.at for s in sent)
+    best, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1:
+            first += 1
+        best = max(best, last - first + 1)
+    return best
+
+
+class FloodControl:
+    """Telegram's limits on messages sent: per bot over a sliding second, per chat as a small bucket."""
+
+    def __init__(self, per_second: int, chat_burst: int) -> None:
+        self.per_second, self.chat_burst = per_second, chat_burst
+        self._recent: deque[float] = deque()  # accepted in the last second
+        self._chat_tat: dict[int, float] = {}  # per chat: when its bucket is empty again (GCRA)
+
+    def refusal(self, chat_id: int | None, now: float) -> int | None:
+        """Seconds to wait (Telegram's whole retry_after), or None when the message may go."""
+        while self._recent and now - self._recent[0] >= 1:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_second:
+            return max(1, math.ceil(self._recent[0] + 1 - now))
+        if chat_id is not None:
+            ahead = self._chat_tat.get(chat_id, now) - now
+            allowed = (self.chat_burst - 1) / CHAT_MESSAGES_PER_SECOND
+            if ahead > allowed:
+                return max(1, math.ceil(ahead - allowed))
+        return None
+
+    def accept(self, chat_id: int | None, now: float) -> None:
+        self._recent.append(now)
+        if chat_id is not None:
+            self._chat_tat[chat_id] = max(self._chat_tat.get(chat_id, now), now) + 1 / CHAT_MESSAGES_PER_SECOND
+
+
 class FakeBotApi:
     """The fake server: start it, point PTB's base_url at `base_url`, push updates, read what users saw."""
 
-    def __init__(self, token: str = "123456:TEST-fake-token-ABCdef", username: str = "moviebot_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-fake-token-ABCdef",
+        username: str = "moviebot_test_bot",
+        *,
+        limits: bool = False,
+    ) -> None:
         self.token = token
         self.me = {
             "id": int(token.split(":")[0]), "is_bot": True, "first_name": "MovieBot", "username": username,
@@ -223,6 +306,15 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port = 0
+        self.flood: FloodControl | None = None
+        self.sent: list[Sent] = []  # accepted under limits
+        self.flooded: list[Sent] = []  # answered 429 by the limits
+        if limits:
+            self.enforce_limits()
+
+    def enforce_limits(self, per_second: int = BOT_MESSAGES_PER_SECOND, chat_burst: int = 3) -> None:
+        """Answer 429 like Telegram past `per_second` messages for the bot or one a second per chat (after a burst)."""
+        self.flood = FloodControl(per_second, chat_burst)
 
     # ---- lifecycle --------------------------------------------------------------------------
 
@@ -368,7 +460,12 @@ class FakeBotApi:
             handler = getattr(self, f"_m_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
+            counted = self.flood is not None and method.lower() in FLOOD_METHODS
+            if counted:
+                self._flood_check(method, params)
             result = await handler(params)
+            if counted:
+                self._flood_accept(method, params)
             delays = self.delays.get(method.lower())
             if delays:
                 await asyncio.sleep(delays.pop(0))
@@ -381,6 +478,21 @@ class FakeBotApi:
             return web.json_response(body, status=err.code)
         self._notify(call)
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_check(self, method: str, params: dict[str, Any]) -> None:
+        assert self.flood is not None
+        now, chat_id = time.monotonic(), self._int(params, "chat_id")
+        wait = self.flood.refusal(chat_id, now)
+        if wait is not None:
+            self.flooded.append(Sent(now, method, chat_id))
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
+
+    def _flood_accept(self, method: str, params: dict[str, Any]) -> None:
+        # The handlers do their work without awaiting, so nothing ran between the check and this.
+        assert self.flood is not None
+        now, chat_id = time.monotonic(), self._int(params, "chat_id")
+        self.flood.accept(chat_id, now)
+        self.sent.append(Sent(now, method, chat_id))
 
     def _notify(self, call: Call) -> None:
         for listener in self.listeners:
