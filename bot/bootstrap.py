@@ -22,11 +22,14 @@ from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
 from bot.core import Core
 from bot.notifications import Delivery, NotificationService, Timing
+from bot.pacing import LocalSendBudget
 from bot.scheduler import Scheduler, build_scheduler
 from bot.services import Services, utc_now
 from domain.models import ImportSummary
+from domain.ports import SendBudget
 from storage import movielens
 from storage.database import Database
+from storage.send_budget import shared_send_budget
 from storage.uow import SqlUnitOfWorkFactory
 
 log = logging.getLogger("moviebot")
@@ -150,6 +153,20 @@ def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
     )
 
 
+def _send_budget(runtime: Runtime, name: str) -> SendBudget:
+    """One budget per bot, shared by every instance (Redis, else PostgreSQL; in-process on SQLite).
+
+    `name` holds the bot's public id (the token's part before the colon), never the secret.
+    """
+    redis_url = runtime.config.secrets.redis_url
+    return shared_send_budget(
+        name,
+        redis_url=redis_url.reveal() if redis_url else None,
+        engine=runtime.db.writer if runtime.db.dialect == "postgresql" else None,
+        fallback=LocalSendBudget(),
+    )
+
+
 async def run(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool) -> None:
     """Start every adapter whose token is configured, plus the scheduler; with no token, the console chat."""
     runtime = await build(config)
@@ -158,8 +175,10 @@ async def run(config: Config, lines: Iterator[str], out: TextIO, *, echo: bool) 
     if config.secrets.telegram_token is not None:
         from adapters.telegram.app import build_application, run_application
         from adapters.telegram.delivery import TelegramDelivery
+        from adapters.telegram.rate_limit import BudgetRateLimiter
 
-        application = build_application(runtime.core, config)
+        budget = _send_budget(runtime, f"telegram:{config.secrets.telegram_token.reveal().partition(':')[0]}")
+        application = build_application(runtime.core, config, rate_limiter=BudgetRateLimiter(budget))
         deliveries.append(TelegramDelivery(application.bot))
         servers.append(run_application(application, config))
     if config.secrets.discord_token is not None:

@@ -29,14 +29,9 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 from sqlalchemy import (
-    Column,
-    DateTime,
     Float,
     Interval,
-    MetaData,
     Select,
-    String,
-    Table,
     cast,
     extract,
     func,
@@ -49,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.pacing import Pace, Priority, ask_again_in, send_in
 from domain.ports import SendBudget
-from storage.schema import NAMING
+from storage.schema import SendBudgetRow
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +53,7 @@ MIN_RETRY_SECONDS = 0.001  # a stale snapshot may say "now": do not spin on it
 STORE_TIMEOUT_SECONDS = 1.0  # a reservation normally takes a millisecond or two; a hung store must not stall sends
 STORE_RETRY_SECONDS = 5.0  # after a failure, ask the store again only this much later: each try may cost a timeout
 
-# Standalone on purpose: migration 0006 and storage/schema.py get the same table; see the module docstring.
-metadata = MetaData(naming_convention=NAMING)
-send_budget = Table(
-    "send_budget",
-    metadata,
-    Column("name", String(NAME_LIMIT), primary_key=True),
-    Column("tat", DateTime(timezone=True), nullable=False),
-)
+send_budget = SendBudgetRow.__table__  # migration 0006
 
 
 def _epoch(value: Any) -> Any:
@@ -232,3 +220,18 @@ class RedisSendBudget(_SharedBudget):
         args = [repr(cost), "inf" if lookahead is None else repr(lookahead)]
         granted, tat, now = await self._script(keys=[self.key], args=args)
         return bool(granted), float(tat), float(now)
+
+
+def shared_send_budget(
+    name: str, *, redis_url: str | None, engine: AsyncEngine | None, fallback: SendBudget
+) -> SendBudget:
+    """The deployment's shared budget: Redis when configured, else the PostgreSQL database, else `fallback`.
+
+    `engine` is the PostgreSQL engine (None on SQLite, where one process is the
+    deployment and the in-process budget is the whole truth).
+    """
+    if redis_url:
+        return RedisSendBudget(aioredis.from_url(redis_url), name, fallback=fallback)
+    if engine is not None:
+        return PostgresSendBudget(engine, name, fallback=fallback)
+    return fallback

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from domain.ports import SendBudget
 from storage.database import async_url
-from storage.send_budget import PostgresSendBudget, RedisSendBudget, metadata
+from storage.send_budget import PostgresSendBudget, RedisSendBudget
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 
@@ -36,11 +36,7 @@ def redis_unreachable() -> str | None:
 
 @contextlib.asynccontextmanager
 async def postgres_budgets(url: str) -> AsyncIterator[MakeBudget]:
-    """Instances of one budget on the PostgreSQL database at `url` (its send_budget table created here)."""
-    setup = create_async_engine(async_url(url))
-    async with setup.begin() as conn:
-        await conn.run_sync(metadata.create_all)  # the next migration will own this table
-    await setup.dispose()
+    """Instances of one budget on the migrated PostgreSQL database at `url`."""
     engines: list[AsyncEngine] = []
     name = f"telegram:{uuid.uuid4().hex[:8]}"
 

@@ -16,11 +16,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor
+from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor
 
 from adapters.telegram.handlers import Handlers
+from adapters.telegram.rate_limit import BudgetRateLimiter
 from bot.config import Config, ConfigError
 from bot.core import Core
+from bot.pacing import LocalSendBudget
 from bot.routing import COMMANDS
 
 log = logging.getLogger(__name__)
@@ -78,8 +80,11 @@ def application_builder(
 ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
     """A builder wired to the configured Bot API, with flood control and per-user ordering.
 
-    `AIORateLimiter` keeps under Telegram's flood limits and, with retries,
-    honours `RetryAfter` (429) by waiting the time Telegram asks for.
+    `BudgetRateLimiter` (PTB's AIORateLimiter with a send budget in front of
+    each message) keeps under Telegram's flood limits, puts people's replies
+    ahead of scheduled messages and, with retries, honours `RetryAfter` (429).
+    The default budget is this process's; `bot.bootstrap` passes the one all
+    instances share.
     """
     token = config.secrets.telegram_token
     if token is None:
@@ -89,7 +94,7 @@ def application_builder(
         .token(token.reveal())
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.file_base_url)
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .rate_limiter(rate_limiter or BudgetRateLimiter(LocalSendBudget()))
         .concurrent_updates(PerUserUpdateProcessor())
     )
 

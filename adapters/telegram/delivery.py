@@ -7,10 +7,13 @@ send exactly what a command would, through `TelegramDelivery`.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Bot, MaybeInaccessibleMessage, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import ExtBot
 
+from adapters.telegram.rate_limit import SCHEDULED
 from adapters.telegram.render import HTML, NO_PREVIEW, TEXT_LIMIT, caption, html_chunks, keyboard, message_lines, render
 from bot.notifications import DeliveryOutcome
 from bot.reply import Reply
@@ -28,8 +31,12 @@ _GONE = (
 )
 
 
-async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None) -> Message:
-    """Send a reply as new message(s), then its follow-ups; returns the message holding the buttons."""
+async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None, scheduled: bool = False) -> Message:
+    """Send a reply as new message(s), then its follow-ups; returns the message holding the buttons.
+
+    `scheduled`: a message nobody is waiting for, sent behind people's replies in the shared send budget.
+    """
+    pacing: dict[str, Any] = {"rate_limit_args": SCHEDULED} if scheduled and isinstance(tg, ExtBot) else {}
     out = render(reply, tg.username)
     answer_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if out.photo is not None:
@@ -40,6 +47,7 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
             parse_mode=HTML,
             reply_markup=out.markup,
             reply_parameters=answer_to,
+            **pacing,
         )
     else:
         for i, text in enumerate(out.texts):
@@ -51,9 +59,10 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
                 reply_markup=out.markup if final else None,
                 reply_parameters=answer_to if i == 0 else None,
                 link_preview_options=NO_PREVIEW,
+                **pacing,
             )
     for follow_up in reply.extra:
-        await send(tg, chat_id, follow_up)
+        await send(tg, chat_id, follow_up, scheduled=scheduled)
     return last
 
 
@@ -127,7 +136,7 @@ class TelegramDelivery:
 
     async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
         try:
-            await send(self._tg, int(external_id), reply)
+            await send(self._tg, int(external_id), reply, scheduled=True)
         except Forbidden:
             return DeliveryOutcome.UNREACHABLE
         except BadRequest as err:
