@@ -135,6 +135,7 @@ def _scheduler(runtime: Runtime, deliveries: Sequence[Delivery]) -> Scheduler:
         window=dt.timedelta(hours=cfg.window_hours),
         nudge_after=dt.timedelta(weeks=cfg.nudge_after_weeks),
         retention=dt.timedelta(days=cfg.retention_days),
+        lease=dt.timedelta(seconds=cfg.lease_seconds),
     )
     notifications = (
         NotificationService(runtime.core, runtime.uow, deliveries, clock=utc_now, timing=timing, workers=cfg.workers)

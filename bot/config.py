@@ -96,6 +96,7 @@ class SchedulerSection:
     nudge_after_weeks: int = 4
     retention_days: int = 90
     workers: int = 4
+    lease_seconds: float = 300.0
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "scheduler.nudge_after_weeks": (1, 52),
     "scheduler.retention_days": (7, 3650),
     "scheduler.workers": (1, 32),
+    "scheduler.lease_seconds": (2, 3600),
 }
 _URLS = (
     "tmdb.api_base_url",

@@ -31,7 +31,7 @@ import datetime as dt
 import logging
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
@@ -67,12 +67,22 @@ class DeliveryOutcome(str, Enum):
     UNKNOWN = "unknown"
 
 
+Leaving = Callable[[], Awaitable[None]]
+
+
 class Delivery(Protocol):
     """Sends a message to a platform user outside any conversation (a DM), paced within the platform's limits."""
 
     platform: Platform
 
-    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome: ...
+    async def deliver(self, external_id: str, reply: Reply, leaving: Leaving) -> DeliveryOutcome:
+        """Send it; await `leaving()` once, after any wait for a send slot and right before the request leaves.
+
+        The ledger records "may have arrived" in `leaving`: a process killed
+        before it (while composing or waiting for its slot) has sent nothing,
+        and the message is sent again after the lease.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +95,7 @@ class Timing:
     max_retry: dt.timedelta = dt.timedelta(minutes=30)  # ...up to this
     nudge_after: dt.timedelta = dt.timedelta(weeks=4)  # on the watchlist this long before a nudge
     retention: dt.timedelta = dt.timedelta(days=90)  # settled ledger rows are kept this long
-    run_for: dt.timedelta = dt.timedelta(seconds=50)  # a run hands over to the next one after this
+    run_for: dt.timedelta = dt.timedelta(seconds=58)  # a run hands over to the next (every minute) after this
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,10 +279,13 @@ class NotificationService:
         if reply is None:
             await self._settle(message, MessageStatus.NOTHING)
             return "nothing"
-        async with self._uow(write=True) as uow:
-            await uow.notifications.mark_sending(message.id, self._now())
-            await uow.commit()
-        outcome = await delivery.deliver(who.external_id, reply)
+
+        async def leaving() -> None:
+            async with self._uow(write=True) as uow:
+                await uow.notifications.mark_sending(message.id, self._now())
+                await uow.commit()
+
+        outcome = await delivery.deliver(who.external_id, reply, leaving)
         if outcome is DeliveryOutcome.RETRY:
             return await self._retry_later(message)
         if outcome is DeliveryOutcome.UNREACHABLE:
@@ -308,6 +321,8 @@ class NotificationService:
 
     async def _compose(self, message: ClaimedMessage, who: Requester) -> Reply | None:
         s = self._core.services
+        if not _still_wanted(message):
+            return None  # switched off since it was planned
         if message.kind is MessageKind.WEEKLY:
             async with self._uow() as uow:
                 signals = await uow.library.signals(message.recipient.user_id)
@@ -329,6 +344,15 @@ class NotificationService:
         weeks = max(1, self._timing.nudge_after.days // 7)
         nudge = replace(card, buttons=nudge_buttons(message.movie_id))
         return as_message(nudge, f"⏳ On your watchlist for over {weeks} weeks — tonight?")
+
+
+def _still_wanted(message: ClaimedMessage) -> bool:
+    settings = message.recipient.settings
+    return {
+        MessageKind.WEEKLY: settings.weekly_picks,
+        MessageKind.RELEASE: settings.release_reminders,
+        MessageKind.NUDGE: settings.nudges,
+    }[message.kind]
 
 
 def as_message(reply: Reply, heading: str) -> Reply:

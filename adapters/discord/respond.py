@@ -24,7 +24,7 @@ from adapters.discord.render import Outgoing, render
 from bot import copy
 from bot.actions import MovieAction, MovieOp, decode
 from bot.core import Chat, Core
-from bot.notifications import DeliveryOutcome
+from bot.notifications import DeliveryOutcome, Leaving
 from bot.reply import TIMEZONE_QUESTIONS, Awaiting, Reply
 from bot.routing import BY_NAME, Command
 from bot.screens import stars
@@ -352,9 +352,10 @@ class DiscordDelivery:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
+    async def deliver(self, external_id: str, reply: Reply, leaving: Leaving) -> DeliveryOutcome:
         try:
             channel = await self._client.create_dm(discord.Object(id=int(external_id)))
+            await leaving()  # discord.py paces inside send: from here it may arrive
             for out in render(reply) + [m for extra in reply.extra for m in render(extra)]:
                 await channel.send(**out.send_kwargs())
         except discord.Forbidden as exc:

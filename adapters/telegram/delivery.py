@@ -13,7 +13,7 @@ from telegram import Bot, MaybeInaccessibleMessage, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 from telegram.ext import ExtBot
 
-from adapters.telegram.rate_limit import SCHEDULED
+from adapters.telegram.rate_limit import SCHEDULED, Leaving
 from adapters.telegram.render import HTML, NO_PREVIEW, TEXT_LIMIT, caption, html_chunks, keyboard, message_lines, render
 from bot.notifications import DeliveryOutcome
 from bot.reply import Reply
@@ -31,12 +31,15 @@ _GONE = (
 )
 
 
-async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None, scheduled: bool = False) -> Message:
+async def send(
+    tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = None, scheduled: Leaving | None = None
+) -> Message:
     """Send a reply as new message(s), then its follow-ups; returns the message holding the buttons.
 
-    `scheduled`: a message nobody is waiting for, sent behind people's replies in the shared send budget.
+    `scheduled`: a message nobody is waiting for, queued behind people's replies
+    in the send budget; it is awaited once, right before the first request leaves.
     """
-    pacing: dict[str, Any] = {"rate_limit_args": SCHEDULED} if scheduled and isinstance(tg, ExtBot) else {}
+    pace = _Pace(tg, scheduled)
     out = render(reply, tg.username)
     answer_to = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
     if out.photo is not None:
@@ -47,7 +50,7 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
             parse_mode=HTML,
             reply_markup=out.markup,
             reply_parameters=answer_to,
-            **pacing,
+            **await pace.next(),
         )
     else:
         for i, text in enumerate(out.texts):
@@ -59,11 +62,41 @@ async def send(tg: Bot, chat_id: int, reply: Reply, *, reply_to: int | None = No
                 reply_markup=out.markup if final else None,
                 reply_parameters=answer_to if i == 0 else None,
                 link_preview_options=NO_PREVIEW,
-                **pacing,
+                **await pace.next(),
             )
     for follow_up in reply.extra:
-        await send(tg, chat_id, follow_up, scheduled=scheduled)
+        await send(tg, chat_id, follow_up, scheduled=pace.rest())
     return last
+
+
+class _Pace:
+    """The rate-limit arguments of each request of one scheduled reply (none for a person's reply)."""
+
+    def __init__(self, tg: Bot, leaving: Leaving | None) -> None:
+        self._scheduled = leaving is not None
+        self._budgeted = self._scheduled and isinstance(tg, ExtBot)  # a plain Bot has no rate limiter
+        self._leaving = leaving
+
+    async def next(self) -> dict[str, Any]:
+        leaving, self._leaving = self._leaving, None
+        if not self._budgeted:
+            if leaving is not None:
+                await leaving()
+            return {}
+        # No retry inside PTB: a 429 comes back as RETRY, so the ledger queues the message again instead of
+        # holding it as "may have arrived" through the wait (a process killed then would lose it).
+        args: dict[str, Any] = {**SCHEDULED, "max_retries": 0}
+        if leaving is not None:
+            args["leaving"] = leaving
+        return {"rate_limit_args": args}
+
+    def rest(self) -> Leaving | None:
+        """For follow-ups: still scheduled, and already announced by the first request."""
+        return _nothing if self._scheduled else None
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def edit(
@@ -134,9 +167,9 @@ class TelegramDelivery:
     def __init__(self, tg: Bot) -> None:
         self._tg = tg
 
-    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
+    async def deliver(self, external_id: str, reply: Reply, leaving: Leaving) -> DeliveryOutcome:
         try:
-            await send(self._tg, int(external_id), reply, scheduled=True)
+            await send(self._tg, int(external_id), reply, scheduled=leaving)
         except Forbidden:
             return DeliveryOutcome.UNREACHABLE
         except BadRequest as err:

@@ -10,6 +10,11 @@ The budget is taken inside the parent's limiters, right before each HTTP
 attempt: a message held by the group limiter does not sit on a reserved slot,
 and a retry after a 429 is a new message to Telegram, so it takes a new slot.
 
+A scheduled send may add `"leaving": f` to its rate_limit_args: `f()` is
+awaited once, after the budget let it through and right before the request
+leaves, so the scheduler records "may have arrived" only from that moment (a
+process killed while a message waits for its slot has sent nothing).
+
 A call marks itself as scheduled with `rate_limit_args={"priority": "scheduled"}`
 (PTB hands any Bot method's `rate_limit_args` to the limiter); everything else
 is interactive. An int is still the parent's "max retries" for this call, and
@@ -18,7 +23,7 @@ is interactive. An int is still the parent's "max retries" for this call, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from telegram import constants
@@ -44,6 +49,7 @@ MESSAGE_ENDPOINTS = frozenset(
 
 JSONDict = dict[str, Any]  # as PTB's telegram._utils.types spells it
 Callback = Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]]
+Leaving = Callable[[], Awaitable[None]]
 
 
 def priority_of(rate_limit_args: object) -> Priority:
@@ -51,6 +57,14 @@ def priority_of(rate_limit_args: object) -> Priority:
     if isinstance(rate_limit_args, Mapping) and rate_limit_args.get("priority") == Priority.SCHEDULED.value:
         return Priority.SCHEDULED
     return Priority.INTERACTIVE
+
+
+def _leaving(rate_limit_args: object) -> Leaving | None:
+    """`{"leaving": f}`: awaited once, after the budget and right before the request leaves (see Delivery)."""
+    if isinstance(rate_limit_args, Mapping):
+        value = rate_limit_args.get("leaving")
+        return value if callable(value) else None
+    return None
 
 
 def _max_retries(rate_limit_args: object) -> int | None:
@@ -99,14 +113,23 @@ class BudgetRateLimiter(AIORateLimiter):
         """Pace message sends through the budget, then let AIORateLimiter do the rest."""
         # Paid broadcasts have their own, much higher limit (1000/s) that AIORateLimiter already applies.
         if endpoint in MESSAGE_ENDPOINTS and not data.get("allow_paid_broadcast"):
-            callback = self._paced(callback, priority_of(rate_limit_args))
-        return await super().process_request(callback, args, kwargs, endpoint, data, _max_retries(rate_limit_args))
+            callback = self._paced(callback, priority_of(rate_limit_args), _leaving(rate_limit_args))
+        retries = _max_retries(rate_limit_args)
+        if retries == 0:
+            # AIORateLimiter reads 0 as "the default": a caller that handles 429 itself (the scheduler, which
+            # queues the message again) gets the bare call. Its group limiter is skipped too: such calls go to
+            # private chats.
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, retries)
 
-    def _paced(self, callback: Callback, priority: Priority) -> Callback:
+    def _paced(self, callback: Callback, priority: Priority, leaving: Leaving | None) -> Callback:
         budget = self.budget
+        announce = [leaving] if leaving is not None else []
 
         async def paced(*args: Any, **kwargs: Any) -> bool | JSONDict | list[JSONDict]:
             await budget.take(priority)
+            if announce:  # the first attempt is about to leave: the caller records it (once)
+                await announce.pop()()
             return await callback(*args, **kwargs)
 
         return paced

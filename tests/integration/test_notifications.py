@@ -16,7 +16,7 @@ from sqlalchemy import insert, text, update
 
 from bot.actions import MovieAction, MovieOp, Setting, ToggleSetting, encode
 from bot.bootstrap import Runtime, build
-from bot.notifications import DeliveryOutcome, NotificationService, RunReport, Timing
+from bot.notifications import DeliveryOutcome, Leaving, NotificationService, RunReport, Timing
 from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
 from bot.services import Requester
@@ -40,7 +40,8 @@ class RecordingDelivery:
         self.attempts = 0
         self._outcomes = list(outcomes)
 
-    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
+    async def deliver(self, external_id: str, reply: Reply, leaving: Leaving) -> DeliveryOutcome:
+        await leaving()
         self.attempts += 1
         outcome = self._outcomes.pop(0) if self._outcomes else DeliveryOutcome.SENT
         if outcome in (DeliveryOutcome.SENT, DeliveryOutcome.UNKNOWN):  # an unknown outcome did arrive, here
@@ -232,6 +233,18 @@ async def test_instances_racing_send_each_message_once(
             await r.close()
 
 
+async def test_a_message_switched_off_after_it_was_planned_is_not_sent(
+    movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
+) -> None:
+    clock.now = FRIDAY_0900_UTC
+    planned = await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
+    assert planned.planned == 1
+    await movie_bot.settings(kenji, "weekly off")  # a second later, before it went out
+    delivery = RecordingDelivery()
+    report = await service(movie_bot, runtime, delivery, clock).run_due()
+    assert (report.nothing, delivery.sent) == (1, [])
+
+
 async def test_an_unknown_outcome_counts_as_sent_and_is_never_sent_again(
     movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
 ) -> None:
@@ -348,10 +361,10 @@ class ExplodingFor(RecordingDelivery):
         super().__init__()
         self._victim = external_id
 
-    async def deliver(self, external_id: str, reply: Reply) -> DeliveryOutcome:
+    async def deliver(self, external_id: str, reply: Reply, leaving: Leaving) -> DeliveryOutcome:
         if external_id == self._victim:
             raise RuntimeError("boom")
-        return await super().deliver(external_id, reply)
+        return await super().deliver(external_id, reply, leaving)
 
 
 async def test_a_refusal_marks_the_user_unreachable_until_they_write(

@@ -59,7 +59,7 @@ def test_a_scripted_session_covers_every_command(sqlite_url: str) -> None:
         "Recently removed\n• Heat (1995)",
         "❤ Favorites: 2",  # /profile: The Matrix and Titanic (1953)
         "Timezone: Europe/Berlin",
-        "Watchlist reminders: off",  # pressing the reminders toggle
+        "Weekly picks: on — Fridays at 18:00",  # pressing the weekly picks switch
         "🔥 Popular now",
         "Page 2 of",  # pressing Next on /trending
         "✨ For you",

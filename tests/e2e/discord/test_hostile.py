@@ -19,6 +19,10 @@ from tests.e2e.discord.fake_discord import CHANNEL_MESSAGE, MODAL_SUBMIT, FakeDi
 from tests.e2e.discord.helpers import reply_text, requester
 
 
+async def nothing() -> None:
+    """A `leaving` hook for deliveries whose ledger row does not matter here."""
+
+
 def message_with_button(
     fake: FakeDiscord, custom_id: str, owner: dict[str, Any], *, ephemeral: bool = False
 ) -> dict[str, Any]:
@@ -117,11 +121,11 @@ async def test_closed_dms_mark_the_user_unreachable_and_tell_them_next_time(
     await fake.slash("start", alice)
     await fake.slash("start", bob)
     picks = Reply(text=(line("🎬 Your weekly picks"),))
-    assert await client.delivery.deliver(bob["id"], picks) is DeliveryOutcome.SENT
+    assert await client.delivery.deliver(bob["id"], picks, nothing) is DeliveryOutcome.SENT
     assert fake.dms_to(bob["id"])[0]["content"] == "🎬 Your weekly picks"
 
     fake.closed_dms.add(alice["id"])
-    assert await client.delivery.deliver(alice["id"], picks) is DeliveryOutcome.UNREACHABLE
+    assert await client.delivery.deliver(alice["id"], picks, nothing) is DeliveryOutcome.UNREACHABLE
     await movie_bot.mark_unreachable(requester(alice))  # what the notification service does with that outcome
     assert not await movie_bot.is_reachable(requester(alice))
 
@@ -158,7 +162,7 @@ async def test_long_replies_are_split_under_2000_characters(
     fake: FakeDiscord, client: MovieClient, bob: dict[str, Any]
 ) -> None:
     long = Reply(text=tuple(line(f"{n}. " + "a fairly long line about films " * 3) for n in range(60)))
-    assert await client.delivery.deliver(bob["id"], long) is DeliveryOutcome.SENT
+    assert await client.delivery.deliver(bob["id"], long, nothing) is DeliveryOutcome.SENT
     sent = fake.dms_to(bob["id"])
     assert len(sent) > 1
     assert all(len(m["content"]) <= 2000 for m in sent)

@@ -23,6 +23,12 @@ from tests.e2e.telegram.fake_bot_api import ApiError, FakeBotApi, Msg
 from tests.e2e.telegram.harness import Harness, TgUser
 
 PICKS = Reply(text=(line("📬 Your weekly picks"),))
+
+
+async def nothing() -> None:
+    """A `leaving` hook for deliveries whose ledger row does not matter here."""
+
+
 CHAT = 4242
 
 
@@ -36,21 +42,21 @@ async def tg_bot(fake: FakeBotApi) -> AsyncIterator[Bot]:
 async def test_a_timeout_after_telegram_had_the_message_is_unknown_not_retried(fake: FakeBotApi, tg_bot: Bot) -> None:
     fake.chat(CHAT)
     fake.answer_late("sendMessage", 1.0)  # delivered, but the answer comes after the client gave up
-    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS) is DeliveryOutcome.UNKNOWN
+    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS, nothing) is DeliveryOutcome.UNKNOWN
     assert [m.text for m in fake.bot_messages(CHAT)] == ["📬 Your weekly picks"]
 
 
 async def test_flood_control_is_retried_later(fake: FakeBotApi, tg_bot: Bot) -> None:
     fake.chat(CHAT)
     fake.fail_next("sendMessage", ApiError(429, "Too Many Requests: retry after 30", {"retry_after": 30}))
-    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS) is DeliveryOutcome.RETRY
+    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS, nothing) is DeliveryOutcome.RETRY
     assert fake.bot_messages(CHAT) == []
 
 
 async def test_a_connection_that_never_opened_is_retried_later(fake: FakeBotApi, tg_bot: Bot) -> None:
     await fake.stop()  # Telegram unreachable: the connection is refused before anything is sent
     try:
-        assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS) is DeliveryOutcome.RETRY
+        assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS, nothing) is DeliveryOutcome.RETRY
     finally:
         await fake.start()
 
@@ -58,7 +64,7 @@ async def test_a_connection_that_never_opened_is_retried_later(fake: FakeBotApi,
 async def test_a_blocked_bot_is_unreachable(fake: FakeBotApi, tg_bot: Bot) -> None:
     fake.chat(CHAT)
     fake.blocked.add(CHAT)
-    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS) is DeliveryOutcome.UNREACHABLE
+    assert await TelegramDelivery(tg_bot).deliver(str(CHAT), PICKS, nothing) is DeliveryOutcome.UNREACHABLE
 
 
 async def test_saying_yes_answering_the_timezone_then_a_nudge_whose_buttons_work(
@@ -93,3 +99,19 @@ async def test_saying_yes_answering_the_timezone_then_a_nudge_whose_buttons_work
 def nudge_in(fake: FakeBotApi, chat: int) -> Msg:
     """The latest nudge in the chat (weekly picks may arrive just before or after it)."""
     return [m for m in fake.bot_messages(chat) if (m.text or "").startswith("⏳")][-1]
+
+
+async def test_a_scheduled_message_is_recorded_as_leaving_once_after_its_slot_and_before_the_request(
+    tg: Harness, fake: FakeBotApi
+) -> None:
+    fake.chat(CHAT)
+    seen_before: list[int] = []
+
+    async def leaving() -> None:
+        seen_before.append(len(fake.bot_messages(CHAT)))
+
+    long = Reply(text=tuple(line(f"{i:04d} " + "x" * 90) for i in range(80)))  # two messages of text
+    outcome = await TelegramDelivery(tg.app.bot).deliver(str(CHAT), long, leaving)
+    assert outcome is DeliveryOutcome.SENT
+    assert len(fake.bot_messages(CHAT)) == 2
+    assert seen_before == [0]  # once, before anything had arrived
