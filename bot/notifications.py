@@ -192,8 +192,21 @@ class NotificationService:
                     except Exception:
                         log.exception("planning scheduled messages for user %d failed", user.user_id)
                         counts["failed"] += 1
+                        await self._skip_run(user, now)
             if len(due) < PLAN_BATCH:
                 return
+
+    async def _skip_run(self, user: ScheduledUser, now: dt.datetime) -> None:
+        """Move a user whose run cannot be planned on to their next one, so they never hold up everyone else."""
+        try:
+            async with self._uow(write=True) as uow:
+                await uow.notifications.advance(user.user_id, user.run_at, schedule.next_run(user.settings, now))
+                await uow.commit()
+        except Exception:  # their settings themselves are broken: stop scheduling them rather than loop
+            log.exception("user %d has unusable schedule settings; their scheduled messages stop", user.user_id)
+            async with self._uow(write=True) as uow:
+                await uow.notifications.advance(user.user_id, user.run_at, None)
+                await uow.commit()
 
     async def _plan_batch(self, users: Sequence[ScheduledUser], now: dt.datetime) -> Counter[str]:
         counts: Counter[str] = Counter()

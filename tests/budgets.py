@@ -26,12 +26,13 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 MakeBudget = Callable[[], SendBudget]
 
 
-def redis_unreachable() -> str | None:
+def redis_unreachable(what: str = "Redis send budget") -> str | None:
+    """Why `what`'s tests must skip (the local Redis does not answer), or None."""
     try:
         with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
             return None
     except OSError as exc:
-        return f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc}); Redis send budget tests skipped"
+        return f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc}); {what} tests skipped"
 
 
 @contextlib.asynccontextmanager

@@ -21,7 +21,7 @@ from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
 from bot.services import Requester
 from domain.models import MessageStatus, Platform, PromptKind
-from storage.schema import MovieRow, ReleaseDateRow
+from storage.schema import MovieRow, ReleaseDateRow, UserRow
 from tests.conftest import FakeClock, config_for
 from tests.driver import Driver
 
@@ -352,6 +352,22 @@ async def test_one_users_failure_never_stops_the_run(movie_bot: Driver, runtime:
     delivery = ExplodingFor(people[2].external_id)
     report = await service(movie_bot, runtime, delivery, clock).run_due()
     assert (report.sent, report.failed) == (4, 1)
+
+
+async def test_a_user_whose_schedule_cannot_be_planned_never_holds_up_the_others(
+    movie_bot: Driver, runtime: Runtime, clock: FakeClock
+) -> None:
+    clock.now = FRIDAY_0900_UTC - dt.timedelta(days=1)
+    people = [await opted_in(movie_bot, Requester(Platform.TELEGRAM, str(600 + i), f"P{i}")) for i in range(4)]
+    async with runtime.db.writer.begin() as conn:  # bad data from somewhere: an hour that does not exist
+        await conn.execute(update(UserRow).where(UserRow.display_name == "P1").values(send_hour=30))
+    clock.now = FRIDAY_0900_UTC
+    delivery = RecordingDelivery()
+    report = await service(movie_bot, runtime, delivery, clock).run_due()
+    assert (report.sent, report.failed) == (3, 1)
+    assert sorted(who for who, _ in delivery.sent) == sorted(p.external_id for p in people if p.display_name != "P1")
+    clock.advance(minutes=1)
+    assert await service(movie_bot, runtime, delivery, clock).run_due() == RunReport()  # not retried every run
 
 
 class ExplodingFor(RecordingDelivery):

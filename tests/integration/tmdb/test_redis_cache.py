@@ -17,23 +17,14 @@ import redis.asyncio as aioredis
 from adapters.tmdb.cache import MAX_TTL, CachePolicy, RedisCache
 from adapters.tmdb.catalog import TmdbCatalog
 from domain.catalog import CatalogUnavailable
+from tests.budgets import REDIS_HOST, REDIS_PORT, redis_unreachable
 from tests.integration.tmdb.conftest import CatalogFactory
 from tests.integration.tmdb.fake_tmdb import API_KEY, TOKEN, FakeTmdb, Fault
-
-REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-
-
-def _redis_unreachable() -> str | None:
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
-            return None
-    except OSError as exc:
-        return f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT} ({exc}); Redis cache tests skipped"
 
 
 @pytest.fixture
 async def prefix() -> AsyncIterator[str]:
-    reason = _redis_unreachable()
+    reason = redis_unreachable("Redis cache")
     if reason:
         pytest.skip(reason)
     name = f"moviebot-test:{uuid.uuid4().hex[:12]}:"
