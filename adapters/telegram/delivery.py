@@ -83,9 +83,7 @@ class _Pace:
             if leaving is not None:
                 await leaving()
             return {}
-        # No retry inside PTB: a 429 comes back as RETRY, so the ledger queues the message again instead of
-        # holding it as "may have arrived" through the wait (a process killed then would lose it).
-        args: dict[str, Any] = {**SCHEDULED, "max_retries": 0}
+        args: dict[str, Any] = dict(SCHEDULED)
         if leaving is not None:
             args["leaving"] = leaving
         return {"rate_limit_args": args}

@@ -114,13 +114,7 @@ class BudgetRateLimiter(AIORateLimiter):
         # Paid broadcasts have their own, much higher limit (1000/s) that AIORateLimiter already applies.
         if endpoint in MESSAGE_ENDPOINTS and not data.get("allow_paid_broadcast"):
             callback = self._paced(callback, priority_of(rate_limit_args), _leaving(rate_limit_args))
-        retries = _max_retries(rate_limit_args)
-        if retries == 0:
-            # AIORateLimiter reads 0 as "the default": a caller that handles 429 itself (the scheduler, which
-            # queues the message again) gets the bare call. Its group limiter is skipped too: such calls go to
-            # private chats.
-            return await callback(*args, **kwargs)
-        return await super().process_request(callback, args, kwargs, endpoint, data, retries)
+        return await super().process_request(callback, args, kwargs, endpoint, data, _max_retries(rate_limit_args))
 
     def _paced(self, callback: Callback, priority: Priority, leaving: Leaving | None) -> Callback:
         budget = self.budget
