@@ -20,6 +20,7 @@ from bot.notifications import DeliveryOutcome, Leaving, NotificationService, Run
 from bot.reply import Reply, plain_text
 from bot.scheduler import build_scheduler
 from bot.services import Requester
+from domain.errors import InvalidInput
 from domain.models import MessageStatus, Platform, PromptKind
 from storage.schema import MovieRow, ReleaseDateRow, UserRow
 from tests.conftest import FakeClock, config_for
@@ -147,7 +148,7 @@ async def test_the_local_time_typed_instead_of_a_zone_finds_the_zone(
 
 
 async def test_turning_a_message_on_without_a_timezone_asks_for_it_first(movie_bot: Driver, tokyo: Requester) -> None:
-    with pytest.raises(Exception, match="timezone"):
+    with pytest.raises(InvalidInput, match="First tell me your timezone"):
         await movie_bot.settings(tokyo, "weekly on")
     question = await movie_bot.press(tokyo, encode(ToggleSetting(Setting.NUDGES)))
     assert "timezone" in plain_text(question.text[0]).lower()
