@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from adapters.tmdb.catalog import TmdbCatalog
+from bot import redaction
 from bot.catalog_import import SourceRow, import_rows, seed_if_empty
 from bot.catalog_refresh import refresh_stale_tmdb
 from bot.config import Config
@@ -109,6 +110,7 @@ def configure_logging(config: Config, *, console: bool = False) -> None:
     if console and level != "DEBUG":
         level = "WARNING"
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    redaction.install(config.secrets.values())
     for chatty in ("alembic", "apscheduler"):  # a line per migration step or job run is noise in a chat
         logging.getLogger(chatty).setLevel(logging.WARNING)
 

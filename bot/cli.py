@@ -117,6 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  skipped {count}: {reason}")
         else:
             print(f"database is up to date: {asyncio.run(bootstrap.upgrade(config))}")
+    except ConfigError as err:  # found only on connecting, e.g. a token the platform rejects
+        print(err, file=sys.stderr)
+        return 2
     except (ValueError, OSError) as err:
         print(f"moviebot: {err}", file=sys.stderr)
         return 1

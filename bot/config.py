@@ -111,6 +111,10 @@ class Secrets:
     database_url: Secret | None = None
     telegram_webhook_secret: Secret | None = None
 
+    def values(self) -> list[str]:
+        """Every secret that is set, revealed: what the log filter masks (bot.redaction)."""
+        return [s.reveal() for s in vars(self).values() if isinstance(s, Secret)]
+
 
 @dataclass(frozen=True)
 class Config:

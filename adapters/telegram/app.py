@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, BaseUpdateProcessor
 
 from adapters.telegram.handlers import Handlers
@@ -129,7 +130,14 @@ async def run_application(app: AnyApplication, config: Config, *, poll_timeout: 
     """Run an application by polling or webhook until cancelled, then shut it down cleanly."""
     quiet_http_logs()
     webhook = _webhook_settings(config) if config.telegram.mode == "webhook" else None
-    async with app:  # initialize (getMe) ... shutdown
+    try:
+        await app.initialize()  # getMe: the first call, where a wrong token or API URL shows
+    except InvalidToken:
+        raise ConfigError(
+            "config error: TELEGRAM_BOT_TOKEN was rejected by the Bot API (check the token,"
+            " and TELEGRAM_API_BASE_URL if you set one)"
+        ) from None
+    async with app:  # initialized above; shuts down on the way out
         await register_commands(app)
         updater = app.updater
         assert updater is not None
