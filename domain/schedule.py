@@ -40,14 +40,6 @@ def zone(name: str | None) -> dt.tzinfo:
         return dt.UTC
 
 
-def is_zone_name(name: str) -> bool:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-        return False
-    return True
-
-
 def at_local(day: dt.date, hour: int, tz: dt.tzinfo) -> dt.datetime:
     """The UTC instant of `hour`:00 local on `day`; a skipped local time moves to the first valid minute after."""
     wanted = dt.datetime.combine(day, dt.time(hour), tzinfo=tz)

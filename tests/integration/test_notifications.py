@@ -60,6 +60,11 @@ def service(bot: Driver, runtime: Runtime, delivery: RecordingDelivery, clock: F
     return NotificationService(bot.core, runtime.uow, [delivery], clock=clock, timing=Timing(**timing))  # type: ignore[arg-type]
 
 
+async def plan_only(bot: Driver, runtime: Runtime, clock: FakeClock) -> RunReport:
+    """A run that plans what is due and sends nothing (it hands over at once)."""
+    return await service(bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
+
+
 @pytest.fixture
 def tokyo() -> Requester:
     return Requester(Platform.TELEGRAM, "81", "Kenji")
@@ -238,8 +243,7 @@ async def test_a_message_switched_off_after_it_was_planned_is_not_sent(
     movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
 ) -> None:
     clock.now = FRIDAY_0900_UTC
-    planned = await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
-    assert planned.planned == 1
+    assert (await plan_only(movie_bot, runtime, clock)).planned == 1
     await movie_bot.settings(kenji, "weekly off")  # a second later, before it went out
     delivery = RecordingDelivery()
     report = await service(movie_bot, runtime, delivery, clock).run_due()
@@ -305,8 +309,8 @@ async def test_a_dead_senders_message_that_had_left_is_taken_over_as_unknown_aft
     movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
 ) -> None:
     clock.now = FRIDAY_0900_UTC
-    planned = await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
-    assert (planned.planned, planned.sent) == (1, 0)  # planned, not yet sent
+    planned = await plan_only(movie_bot, runtime, clock)
+    assert (planned.planned, planned.sent) == (1, 0)
     await dead_senders_claim(runtime, clock, handed_over=True)
     delivery = RecordingDelivery()
     clock.advance(minutes=1)
@@ -322,7 +326,7 @@ async def test_a_dead_senders_message_that_never_left_is_sent_after_its_lease(
     movie_bot: Driver, runtime: Runtime, kenji: Requester, clock: FakeClock
 ) -> None:
     clock.now = FRIDAY_0900_UTC
-    await service(movie_bot, runtime, RecordingDelivery(), clock, run_for=dt.timedelta(0)).run_due()
+    await plan_only(movie_bot, runtime, clock)
     await dead_senders_claim(runtime, clock, handed_over=False)  # killed while composing
     delivery = RecordingDelivery()
     clock.advance(minutes=6)

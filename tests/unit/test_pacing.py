@@ -18,22 +18,12 @@ from hypothesis import strategies as st
 
 from bot.pacing import LocalSendBudget
 from domain.pacing import PLATFORM_RATE, Pace, Priority, ask_again_in, reserve
+from tests.e2e.telegram.fake_bot_api import busiest_window
 
 PACE = Pace()
 TARGET = 27.0  # 90% of Telegram's 30/s
 
 times = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
-
-
-def busiest_second(sends: list[float]) -> int:
-    """The most sends inside any sliding one-second window."""
-    sends = sorted(sends)
-    best, first = 0, 0
-    for last, at in enumerate(sends):
-        while at - sends[first] >= 1:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
 
 
 def simulate(
@@ -76,7 +66,7 @@ def simulate(
 def test_scheduled_messages_alone_go_out_at_least_at_90_percent_of_the_limit() -> None:
     scheduled, _ = simulate(0, seconds=10)
     assert TARGET * 10 <= len(scheduled) <= PLATFORM_RATE * 10
-    assert busiest_second(scheduled) <= PLATFORM_RATE
+    assert busiest_window(scheduled) <= PLATFORM_RATE
 
 
 @given(tat=times, ahead=st.floats(min_value=0, max_value=1e3, allow_nan=False))
@@ -112,7 +102,7 @@ def test_scheduled_and_interactive_together_stay_under_the_platform_limit(
     assert len(interactive) == pytest.approx(interactive_rate * 20, abs=1)  # no reply was held back
     total = (len(scheduled) + len(interactive)) / 20
     assert TARGET <= total <= PACE.rate + 0.1  # the budget is used, never overdrawn
-    assert busiest_second(scheduled + interactive) <= PLATFORM_RATE  # in every sliding second, not on average
+    assert busiest_window(scheduled + interactive) <= PLATFORM_RATE  # in every sliding second, not on average
 
 
 def test_pace_rejects_nonsense() -> None:
@@ -183,4 +173,4 @@ async def test_the_in_process_budget_on_the_real_clock_keeps_replies_ahead_of_re
     assert max(waits) < 0.01  # a reply is never queued behind 200 reminders
     assert len(interactive) >= 15
     assert TARGET * 2 <= total <= PLATFORM_RATE * 2 + 1
-    assert busiest_second(scheduled + interactive) <= PLATFORM_RATE
+    assert busiest_window(scheduled + interactive) <= PLATFORM_RATE

@@ -28,7 +28,7 @@ import math
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +233,12 @@ def rate(sent: Sequence[Sent]) -> float:
 
 def busiest_second(sent: Sequence[Sent]) -> int:
     """The most messages inside any sliding one-second window."""
-    times = sorted(s.at for s in sent)
+    return busiest_window(s.at for s in sent)
+
+
+def busiest_window(at: Iterable[float]) -> int:
+    """The most instants inside any sliding one-second window."""
+    times = sorted(at)
     best, first = 0, 0
     for last, at in enumerate(times):
         while at - times[first] >= 1:
